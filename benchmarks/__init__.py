@@ -1,0 +1,1 @@
+"""Benchmarks: one module per suite, each writing build/bench/<suite>.json via journey_guard.bench."""

@@ -1,0 +1,147 @@
+"""Every job of journey-guard is a nox session; their names are an interface (CI and users call them).
+
+nox -s gate    the pre-merge gate: lint, unit, policy and plan_tests over dev, staging, prod
+nox -s tests   every layer, integration against a local moto server included
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nox
+
+REPO = Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO))
+
+from journey_guard import toolchain as tf_toolchain  # noqa: E402  (needs the repo on sys.path first)
+from journey_guard.paths import sha256_file  # noqa: E402
+
+nox.options.default_venv_backend = "uv|venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["gate"]
+
+DEV_REQUIREMENTS = "requirements/dev.txt"
+POLICY_REQUIREMENTS = "requirements/policy.txt"
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+
+def _install(session: nox.Session, requirements: str) -> None:
+    """Install a locked requirements file, skipping the work when the venv already has it."""
+    stamp = Path(session.virtualenv.location) / ".requirements.sha256"
+    digest = sha256_file(REPO / requirements)
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    session.install("--require-hashes", "-r", requirements)
+    stamp.write_text(digest)
+
+
+def _terraform(session: nox.Session) -> None:
+    """Export the generated CLI config (and friends) so Terraform finds the provider mirror."""
+    try:
+        chain = tf_toolchain.ensure()
+    except tf_toolchain.ToolchainError as exc:
+        session.error(str(exc))
+    session.env.update(chain.env())
+
+
+def _build(session: nox.Session) -> None:
+    session.run("python", "-m", "journey_guard.build")
+
+
+@nox.session(venv_backend="none")
+def toolchain(session: nox.Session) -> None:
+    """Find the Terraform CLI and provider mirror; write the project CLI config (build/toolchain/)."""
+    _terraform(session)
+    session.log(f"TF_CLI_CONFIG_FILE={session.env['TF_CLI_CONFIG_FILE']}")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the Lambda zips, model artifacts, Flink job and pipeline script into build/ (deterministic)."""
+    _install(session, DEV_REQUIREMENTS)
+    _build(session)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff, terraform fmt and validate, and the GitHub workflows against their schema."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("terraform", "fmt", "-check", "-recursive", "terraform", external=True)
+    _build(session)
+    session.run("python", "-m", "journey_guard.tf", "validate", "terraform", "terraform/bootstrap")
+    workflows = sorted(str(p) for p in (REPO / ".github" / "workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+
+
+@nox.session
+def unit(session: nox.Session) -> None:
+    """Handler logic, models, contracts and schemas: pure and fast, hypothesis and moto."""
+    _install(session, DEV_REQUIREMENTS)
+    session.run("pytest", "tests/unit", "--ignore=tests/unit/policies", "-n", "auto", *session.posargs)
+
+
+@nox.session
+def policy(session: nox.Session) -> None:
+    """The policy gate: checkov + policies/ on the HCL and the plan of every environment (own venv: checkov's pins)."""
+    _install(session, POLICY_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider")
+    args = session.posargs or ["--env", "all", "--format", "cli,sarif,junit,markdown", "--output-dir", "build/policy"]
+    session.run("python", "-m", "policies", "check", "terraform", *args)
+
+
+@nox.session
+def plan_tests(session: nox.Session) -> None:
+    """Render terraform plan per environment (tftest, cached) and assert on it."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    session.run("pytest", "tests/plan", "-n", "2", *session.posargs)
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """Ephemeral account (moto server by default): apply, drive events, re-plan, destroy, leak check."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    session.run("pytest", "tests/integration", *session.posargs)
+
+
+@nox.session(name="bench_policy")
+def bench_policy(session: nox.Session) -> None:
+    """The policy gate's benchmark (runs in the policy venv; part of `bench`)."""
+    _install(session, POLICY_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    session.run("python", "-m", "benchmarks.policy")
+
+
+@nox.session(requires=["bench_policy"])
+def bench(session: nox.Session) -> None:
+    """Every suite's benchmark; merges build/bench/*.json into build/bench.json and prints a table."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    for suite in sorted((REPO / "benchmarks").glob("*.py")):
+        if suite.stem not in {"__init__", "policy"}:
+            session.run("python", "-m", f"benchmarks.{suite.stem}")
+    session.run("python", "-m", "journey_guard.bench")
+
+
+@nox.session(venv_backend="none", requires=["lint", "unit", "policy", "plan_tests"])
+def gate(session: nox.Session) -> None:
+    """The pre-merge gate over dev, staging and prod: lint, unit, policy, plan_tests."""
+    session.log(f"gate passed for {', '.join(ENVIRONMENTS)}")
+
+
+@nox.session(venv_backend="none", requires=["lint", "unit", "policy", "plan_tests", "integration"])
+def tests(session: nox.Session) -> None:
+    """Every test layer, integration against a local moto server included."""
+    session.log("all layers passed")

@@ -1,0 +1,1 @@
+# Outputs of the account bootstrap (state buckets, account key, alerts topic).

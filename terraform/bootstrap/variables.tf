@@ -1,0 +1,5 @@
+variable "aws_region" {
+  description = "Region of the account-level resources."
+  type        = string
+  default     = "us-east-1"
+}

@@ -1,0 +1,1 @@
+# Root outputs. Each part of the system adds its own section below.
