@@ -1,0 +1,94 @@
+"""The build step: byte-identical artifacts for identical sources, skipped work when unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from journey_guard import build
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A miniature functions/ tree, and no wheels (they are tested by the real build in CI)."""
+    root = tmp_path / "functions"
+    for package in ["common", *build.FUNCTIONS.values()]:
+        (root / package).mkdir(parents=True)
+        (root / package / "__init__.py").write_text(f"# {package}\n")
+    (root / "event_processor" / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    (root / "sagemaker" / "exit_risk").mkdir(parents=True)
+    (root / "sagemaker" / "exit_risk" / "inference.py").write_text("def model_fn(d):\n    return None\n")
+    monkeypatch.setattr(build, "FUNCTIONS_DIR", root)
+    monkeypatch.setattr(build, "lambda_wheels", lambda offline=False: None)
+    monkeypatch.delenv("UJA_FLINK_CONNECTOR_JAR", raising=False)
+    return root
+
+
+def test_same_sources_give_same_bytes(sources: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    build.Builder(first).run()
+    (sources / "event_processor" / "handler.py").touch()  # a new mtime must not matter
+    build.Builder(second).run()
+    for artifact in ["lambda/event-processor.zip", "models/exit-risk.tar.gz", "flink/sessions.zip"]:
+        assert _sha(first / artifact) == _sha(second / artifact), artifact
+
+
+def test_lambda_zip_layout_is_the_spec_contract(sources: Path, tmp_path: Path) -> None:
+    build.Builder(tmp_path / "out").run()
+    with zipfile.ZipFile(tmp_path / "out" / "lambda" / "event-processor.zip") as zf:
+        names = set(zf.namelist())
+        assert {"common/__init__.py", "event_processor/__init__.py", "event_processor/handler.py"} <= names
+        assert not any(n.startswith("struggle_detector/") for n in names)
+        assert {info.date_time for info in zf.infolist()} == {build.ZIP_EPOCH}
+
+
+def test_model_artifact_holds_inference_and_scoring(sources: Path, tmp_path: Path) -> None:
+    build.Builder(tmp_path / "out").run()
+    data = (tmp_path / "out" / "models" / "exit-risk.tar.gz").read_bytes()
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        assert {"code/inference.py", "code/common/__init__.py"} <= set(tar.getnames())
+        assert {m.mtime for m in tar.getmembers()} == {0}
+
+
+def test_unchanged_sources_are_skipped_and_a_change_rebuilds_only_its_artifacts(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build.Builder(out).run()["skipped"] == []
+    assert build.Builder(out).run()["built"] == []
+    (sources / "event_processor" / "handler.py").write_text("def handler(event, context):\n    return {'changed': True}\n")
+    assert build.Builder(out).run()["built"] == ["event-processor"]
+
+
+def test_shared_package_change_rebuilds_every_function_and_model(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build.Builder(out).run()
+    (sources / "common" / "__init__.py").write_text("# changed\n")
+    built = set(build.Builder(out).run()["built"])
+    assert set(build.FUNCTIONS) | set(build.MODELS) <= built
+
+
+def test_flink_without_connector_jar_leaves_a_marker(sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build.Builder(out).run()
+    assert (out / "flink" / "MISSING_JAR").exists()
+    jar = tmp_path / "connector.jar"
+    jar.write_bytes(b"jar")
+    monkeypatch.setenv("UJA_FLINK_CONNECTOR_JAR", str(jar))
+    build.Builder(out).run()
+    assert not (out / "flink" / "MISSING_JAR").exists()
+    with zipfile.ZipFile(out / "flink" / "sessions.zip") as zf:
+        assert "lib/connector.jar" in zf.namelist()
+
+
+def test_connector_jar_that_does_not_exist_is_named(sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UJA_FLINK_CONNECTOR_JAR", str(tmp_path / "nope.jar"))
+    with pytest.raises(SystemExit, match=r"nope\.jar"):
+        build.Builder(tmp_path / "out").run()
