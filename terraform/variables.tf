@@ -385,3 +385,16 @@ variable "cost_anomaly_enabled" {
   type        = bool
   default     = true
 }
+
+# ---------------------------------------------------------------------------
+# Part 2 (compute): added by the streaming/functions/agent/ml work
+# ---------------------------------------------------------------------------
+variable "bedrock_inference_profile_regions" {
+  description = "Regions bedrock_inference_profile_arn routes bedrock_model_id to; the agent's role may invoke the model there (the deployment region is always included)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for r in var.bedrock_inference_profile_regions : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", r))])
+    error_message = "bedrock_inference_profile_regions must hold region names such as us-east-1."
+  }
+}

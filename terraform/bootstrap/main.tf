@@ -1,4 +1,352 @@
 # Account bootstrap (applied once per account): see README.md in this directory.
-provider "aws" {
-  region = var.aws_region
+# Every policy below is built from the account, region and partition, so it is known at plan time.
+
+locals {
+  account_id = var.account_id
+  partition  = var.aws_partition
+  region     = var.aws_region
+
+  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
+  key_alias    = "alias/uja-account"
+
+  state_buckets = { for env in var.environments : env => "uja-tfstate-${local.account_id}-${env}" }
+  state_arns    = { for env, name in local.state_buckets : env => "arn:${local.partition}:s3:::${name}" }
+  audit_bucket  = "uja-audit-${local.account_id}"
+  audit_arn     = "arn:${local.partition}:s3:::${local.audit_bucket}"
+
+  trail_name  = "uja-account-trail"
+  trail_arn   = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.trail_name}"
+  trail_glob  = "arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"
+  rule_name   = "uja-account-security-events"
+  rule_arn    = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.rule_name}"
+  topic_name  = "uja-account-alerts"
+  topic_arn   = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.topic_name}"
+  access_logs = "s3-access" # prefix of the state buckets' server access logs in the audit bucket
+
+  # Every bucket here: SSE-KMS with the account key, versioned, private, TLS only.
+  buckets = merge(local.state_buckets, { audit = local.audit_bucket })
+  tls_only = { for key, name in local.buckets : key => {
+    Sid       = "DenyInsecureTransport"
+    Effect    = "Deny"
+    Principal = "*"
+    Action    = "s3:*"
+    Resource  = ["arn:${local.partition}:s3:::${name}", "arn:${local.partition}:s3:::${name}/*"]
+    Condition = { Bool = { "aws:SecureTransport" = "false" } }
+  } }
+  bucket_tags = { DataClassification = "confidential" } # state files and audit logs
+}
+
+# ---------------------------------------------------------------------------
+# Account key: state, audit logs and the account alerts topic
+# ---------------------------------------------------------------------------
+resource "aws_kms_key" "account" {
+  description             = "uja-account: Terraform state, CloudTrail, audit bucket, account alerts"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_days
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudTrailEncryptsLogs"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "kms:GenerateDataKey*"
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceArn" = local.trail_arn }
+          StringLike   = { "kms:EncryptionContext:aws:cloudtrail:arn" = local.trail_glob }
+        }
+      },
+      {
+        Sid       = "CloudTrailDescribesKey"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "kms:DescribeKey"
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } }
+      },
+      {
+        Sid       = "EventBridgePublishesAlerts"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnLike      = { "aws:SourceArn" = local.rule_arn }
+        }
+      },
+      {
+        Sid       = "S3ServerAccessLogDelivery"
+        Effect    = "Allow"
+        Principal = { Service = "logging.s3.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnLike      = { "aws:SourceArn" = values(local.state_arns) }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_kms_alias" "account" {
+  name          = local.key_alias
+  target_key_id = aws_kms_key.account.key_id
+}
+
+# ---------------------------------------------------------------------------
+# Buckets: one state bucket per environment, and the audit bucket
+# ---------------------------------------------------------------------------
+resource "aws_s3_bucket" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+  tags   = local.bucket_tags
+
+  lifecycle {
+    prevent_destroy = true # losing state or the audit trail is not recoverable
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.account.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([local.tls_only[each.key]], [for s in [
+      {
+        Sid       = "CloudTrailChecksAcl"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "s3:GetBucketAcl"
+        Resource  = local.audit_arn
+        Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } }
+      },
+      {
+        Sid       = "CloudTrailWritesLogs"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "s3:PutObject"
+        Resource  = "${local.audit_arn}/cloudtrail/AWSLogs/${local.account_id}/*"
+        Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn, "s3:x-amz-acl" = "bucket-owner-full-control" } }
+      },
+      {
+        Sid       = "S3ServerAccessLogDelivery"
+        Effect    = "Allow"
+        Principal = { Service = "logging.s3.amazonaws.com" }
+        Action    = "s3:PutObject"
+        Resource  = "${local.audit_arn}/${local.access_logs}/*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnLike      = { "aws:SourceArn" = values(local.state_arns) }
+        }
+      },
+    ] : s if each.key == "audit"])
+  })
+
+  # S3 rejects concurrent policy and public-access-block changes on one bucket.
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_s3_bucket_logging" "state" {
+  for_each = local.state_buckets
+
+  bucket        = aws_s3_bucket.this[each.key].id
+  target_bucket = aws_s3_bucket.this["audit"].id
+  target_prefix = "${local.access_logs}/${each.value}/"
+
+  depends_on = [aws_s3_bucket_policy.this]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+
+  rule {
+    id     = "retention"
+    status = "Enabled"
+    filter {}
+
+    # Audit logs age into GLACIER and expire; current state files never expire.
+    dynamic "transition" {
+      for_each = each.key == "audit" ? [90] : []
+      content {
+        storage_class = "GLACIER"
+        days          = transition.value
+      }
+    }
+
+    dynamic "expiration" {
+      for_each = each.key == "audit" ? [var.audit_retention_days] : []
+      content {
+        days = expiration.value
+      }
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = each.key == "audit" ? 30 : var.state_noncurrent_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+# ---------------------------------------------------------------------------
+# CloudTrail: every region, management events, log file validation
+# ---------------------------------------------------------------------------
+resource "aws_cloudtrail" "account" {
+  name                          = local.trail_name
+  s3_bucket_name                = aws_s3_bucket.this["audit"].id
+  s3_key_prefix                 = "cloudtrail"
+  kms_key_id                    = aws_kms_key.account.arn
+  is_multi_region_trail         = true
+  include_global_service_events = true
+  enable_log_file_validation    = true
+
+  depends_on = [aws_s3_bucket_policy.this]
+}
+
+# ---------------------------------------------------------------------------
+# Security events -> uja-account-alerts
+# ---------------------------------------------------------------------------
+resource "aws_sns_topic" "account_alerts" {
+  name              = local.topic_name
+  kms_master_key_id = aws_kms_key.account.arn
+}
+
+resource "aws_sns_topic_policy" "account_alerts" {
+  arn = aws_sns_topic.account_alerts.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountPrincipals"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root }
+        Action    = ["sns:Publish", "sns:Subscribe", "sns:Receive", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
+        Resource  = local.topic_arn
+        Condition = { StringEquals = { "aws:PrincipalAccount" = local.account_id } }
+      },
+      {
+        Sid       = "SecurityEventRulePublishes"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = local.topic_arn
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnEquals    = { "aws:SourceArn" = local.rule_arn }
+        }
+      },
+    ]
+  })
+}
+
+# Changes that weaken the audit trail, the keys or bucket protection, and root sign-ins.
+resource "aws_cloudwatch_event_rule" "security_events" {
+  name        = local.rule_name
+  description = "Root sign-in, CloudTrail tampering, KMS key disable/deletion, S3 policy and public-access changes"
+  event_pattern = jsonencode({
+    "$or" = [
+      {
+        "detail-type" = ["AWS Console Sign In via CloudTrail"]
+        detail        = { userIdentity = { type = ["Root"] } }
+      },
+      {
+        "detail-type" = ["AWS API Call via CloudTrail"]
+        detail = {
+          eventSource = ["cloudtrail.amazonaws.com"]
+          eventName   = ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"]
+        }
+      },
+      {
+        "detail-type" = ["AWS API Call via CloudTrail"]
+        detail = {
+          eventSource = ["kms.amazonaws.com"]
+          eventName   = ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"]
+        }
+      },
+      {
+        "detail-type" = ["AWS API Call via CloudTrail"]
+        detail = {
+          eventSource = ["s3.amazonaws.com"]
+          eventName   = ["PutBucketPolicy", "DeleteBucketPolicy", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"]
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_cloudwatch_event_target" "security_events" {
+  rule      = aws_cloudwatch_event_rule.security_events.name
+  target_id = "account-alerts"
+  arn       = aws_sns_topic.account_alerts.arn
+
+  depends_on = [aws_sns_topic_policy.account_alerts]
+}
+
+# ---------------------------------------------------------------------------
+# Cost allocation: the budgets and anomaly monitor filter on the Environment tag
+# ---------------------------------------------------------------------------
+resource "aws_ce_cost_allocation_tag" "environment" {
+  count = var.cost_allocation_tag_enabled ? 1 : 0
+
+  tag_key = "Environment"
+  status  = "Active"
 }

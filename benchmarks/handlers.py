@@ -1,0 +1,192 @@
+"""Struggle detector, video analyzer and intervention executor: batch time, scoring time, cold import.
+
+    python -m benchmarks.handlers     writes build/bench/handlers.json
+
+- ``<function>_sqs_batch10``: one 10-message SQS batch through ``handler.handle`` against moto
+  (median of several batches of new messages, after a warm-up batch), ms;
+- ``score_*``: the scoring functions per call, µs;
+- ``<function>_cold_import``: ``import <package>.handler`` in a fresh interpreter (median of 5),
+  ms, goal < 300 ms as for the event processor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from itertools import count
+
+from journey_guard import bench
+from journey_guard.paths import FUNCTIONS_DIR
+
+if str(FUNCTIONS_DIR) not in sys.path:
+    sys.path.insert(0, str(FUNCTIONS_DIR))  # the Lambda zip root, as in AWS and in pytest
+
+from moto import mock_aws
+
+from common.adapters import SNS, SQS, DynamoDB, SageMakerRuntime, Timestream
+from common.messages import InterventionRequest, StruggleCandidate, VideoCandidate
+from common.scoring import exit_risk, video_engagement
+from common.scoring.features import derive_features
+from intervention_executor import domain as executor_domain
+from intervention_executor import handler as executor
+from struggle_detector import domain as struggle_domain
+from struggle_detector import handler as struggle
+from struggle_detector import rules as struggle_rules
+from tests.unit.struggle_detector.aws import T0, Aws, Context, create, sqs_event
+from video_analyzer import domain as video_domain
+from video_analyzer import handler as video
+
+SUITE = "handlers"
+BATCH = 10
+BATCHES = 5
+IMPORT_RUNS = 5
+PACKAGES = {"struggle_detector": "struggle-detector", "video_analyzer": "video-analyzer", "intervention_executor": "intervention-executor"}
+
+
+def _struggle_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
+    deps = struggle_domain.Deps(
+        aws.settings("struggle-detector"),
+        DynamoDB(aws.dynamodb),
+        SQS(aws.sqs),
+        Timestream(aws.timestream),
+        SageMakerRuntime(aws.exit_endpoint),
+        lambda: T0,
+    )
+    idem = aws.idempotency("struggle-detector")
+
+    def one() -> dict:
+        bodies = []
+        for _ in range(BATCH):
+            i = next(n)
+            c = StruggleCandidate(
+                requestId=f"struggle:e{i}",
+                sourceEventIds=[f"e{i}"],
+                userId=f"u{i % 3}",
+                sessionId="s",
+                featureId=f"f{i % 4}",
+                attemptCount=1 + i % 6,
+                eventType="feature_interaction",
+                detectedAt=T0 + i,
+            )
+            bodies.append(c.model_dump_json())
+        return struggle.handle(sqs_event(bodies), Context(), deps, idem)
+
+    return one
+
+
+def _video_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
+    deps = video_domain.Deps(
+        aws.settings("video-analyzer"),
+        DynamoDB(aws.dynamodb),
+        SQS(aws.sqs),
+        Timestream(aws.timestream),
+        SageMakerRuntime(aws.video_endpoint),
+        lambda: T0,
+    )
+    idem = aws.idempotency("video-analyzer")
+
+    def one() -> dict:
+        bodies = []
+        for _ in range(BATCH):
+            i = next(n)
+            v = VideoCandidate(
+                requestId=f"video:e{i}",
+                sourceEventIds=[f"e{i}"],
+                userId=f"u{i % 3}",
+                videoId=f"v{i % 5}",
+                watchMs=1000 * i,
+                completionRate=0.1,
+                at=T0 + i,
+            )
+            bodies.append(v.model_dump_json())
+        return video.handle(sqs_event(bodies), Context(), deps, idem)
+
+    return one
+
+
+def _executor_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
+    deps = executor_domain.Deps(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), SNS(aws.sns), lambda: T0)
+    idem = aws.idempotency("intervention-executor")
+    priorities = ("low", "normal", "high", "critical")
+
+    def one() -> dict:
+        bodies = []
+        for _ in range(BATCH):
+            i = next(n)
+            r = InterventionRequest(
+                requestId=f"r{i}", sourceEventIds=[f"e{i}"], userId=f"u{i}", interventionType="contextual_help", priority=priorities[i % 4]
+            )
+            bodies.append(r.model_dump_json(exclude_none=True))
+        return executor.handle(sqs_event(bodies), Context(), deps, idem)
+
+    return one
+
+
+def batch_ms(make: Callable[[Aws, Iterator[int]], Callable[[], dict]]) -> float:
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):  # the handlers print their metrics (EMF)
+        one = make(create(), count())
+        one()  # warm-up: lazy imports, first calls
+        times = []
+        for _ in range(BATCHES):
+            start = time.perf_counter()
+            result = one()
+            times.append(time.perf_counter() - start)
+            if result["batchItemFailures"]:
+                raise SystemExit(f"bench: a batch failed: {result}")
+    return statistics.median(times) * 1000
+
+
+def per_call_us(fn: Callable[[], object], number: int = 2000) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=3)) / number * 1e6
+
+
+def cold_import_ms(package: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {package}.handler; print(time.perf_counter() - t)"
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, check=True, capture_output=True, text=True).stdout)
+        for _ in range(IMPORT_RUNS)
+    ]
+    return statistics.median(runs) * 1000
+
+
+def main() -> int:
+    features = {name: 3.0 for name in exit_risk.FEATURES}
+    events = [
+        {
+            "eventType": t,
+            "timestamp": T0 + i * 1000,
+            "sessionId": f"s{i // 50}",
+            "eventData": {"action": "help", "page": f"/p{i % 7}", "attemptCount": 2, "success": i % 3 == 0},
+        }
+        for i, t in enumerate(["feature_interaction", "user_action", "page_view", "form_error"] * 50)
+    ]
+    video_instance = {"viewCount": 3, "totalWatchMs": 120_000, "maxCompletionRate": 0.4}
+    scoring = {
+        "score_exit_risk_us": lambda: exit_risk.prediction(features),
+        "score_video_engagement_us": lambda: video_engagement.prediction(video_instance),
+        "score_struggle_risk_us": lambda: struggle_rules.risk_level(struggle_rules.risk_score(4, ["high", "medium", "low"])),
+    }
+    for metric, fn in scoring.items():
+        bench.record(SUITE, metric, per_call_us(fn), "us")
+    bench.record(SUITE, "derive_features_200_events_us", per_call_us(lambda: derive_features(events, T0 + 300_000), number=100), "us")
+    for package, make in (
+        ("struggle_detector", _struggle_batch),
+        ("video_analyzer", _video_batch),
+        ("intervention_executor", _executor_batch),
+    ):
+        bench.record(SUITE, f"{PACKAGES[package]}_sqs_batch10", batch_ms(make), "ms")
+        bench.record(SUITE, f"{PACKAGES[package]}_cold_import", cold_import_ms(package), "ms", goal="< 300 ms")
+    for rec in json.loads((bench.BENCH_DIR / f"{SUITE}.json").read_text()):
+        print(f"{rec['metric']:40} {rec['value']:>12.3f} {rec['unit']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Shared package of the four Lambda functions (see README.md)."""

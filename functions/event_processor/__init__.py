@@ -1,0 +1,1 @@
+"""The event processor: Kinesis user events in; events, profiles, Timestream and messages out."""

@@ -1,0 +1,56 @@
+"""Lambda entry of ``struggle-detector``: SQS ``struggle-signals`` batches and the Bedrock
+``struggle-detection`` action group (``POST /analyze-struggle``, read-only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from common import observability
+from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
+from common.bedrock import BedrockActionRequest, dispatch, is_bedrock_event
+from common.events import Identifier, Name
+from common.messages import UNKNOWN_FEATURE, StruggleCandidate
+from common.metrics import Counts
+from common.settings import Settings
+from struggle_detector import domain
+from struggle_detector.sqs import Idempotency, now_ms, process_sqs
+
+SETTINGS = Settings("struggle-detector")
+DEPS = domain.Deps(SETTINGS, DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), now_ms)
+
+
+class AnalyzeStruggle(BaseModel):
+    """``/analyze-struggle`` arguments; ranges are enforced here (Bedrock schemas carry no enum or bounds)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    userId: Identifier
+    featureId: Name = UNKNOWN_FEATURE
+    attemptCount: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+def analyze_struggle(deps: domain.Deps, request: BedrockActionRequest, counts: Counts) -> dict[str, Any]:
+    args = AnalyzeStruggle.model_validate(request.arguments())
+    at = deps.clock()
+    analysis = domain.analyse(deps, args.userId, args.featureId, args.attemptCount, at, None, counts)
+    return {"userId": args.userId, "featureId": args.featureId, "attemptCount": args.attemptCount, "analyzedAt": at, **analysis.as_dict()}
+
+
+def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
+    """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
+
+    def work(event: dict, context: Any, counts: Counts) -> dict:
+        if is_bedrock_event(event):
+            routes = {("POST", "/analyze-struggle"): lambda request: analyze_struggle(deps, request, counts)}
+            return dispatch(event, routes, on_unexpected=observability.logger().exception)
+        return process_sqs(
+            event, context, StruggleCandidate, lambda message, counts: domain.detect(deps, message, counts), idempotency, counts
+        )
+
+    return observability.run(work, event, context)
+
+
+def handler(event: dict, context: Any) -> dict:
+    return handle(event, context, DEPS, Idempotency.lazy(SETTINGS, "struggle-detector"))

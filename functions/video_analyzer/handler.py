@@ -1,0 +1,51 @@
+"""Lambda entry of ``video-analyzer``: SQS ``video-analysis`` batches and the Bedrock
+``video-intelligence`` action group (``POST /analyze-video``, read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from common import observability
+from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
+from common.bedrock import BedrockActionRequest, dispatch, is_bedrock_event
+from common.events import Identifier, Name
+from common.messages import VideoCandidate
+from common.metrics import Counts
+from common.settings import Settings
+from video_analyzer import domain
+from video_analyzer.sqs import Idempotency, now_ms, process_sqs
+
+SETTINGS = Settings("video-analyzer")
+DEPS = domain.Deps(SETTINGS, DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), now_ms)
+
+
+class AnalyzeVideo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    userId: Identifier
+    videoId: Name | None = None
+
+
+def analyze_video(deps: domain.Deps, request: BedrockActionRequest, counts: Counts) -> dict[str, Any]:
+    args = AnalyzeVideo.model_validate(request.arguments())
+    return domain.user_summary(deps, args.userId, args.videoId, counts)
+
+
+def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
+    """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
+
+    def work(event: dict, context: Any, counts: Counts) -> dict:
+        if is_bedrock_event(event):
+            routes = {("POST", "/analyze-video"): lambda request: analyze_video(deps, request, counts)}
+            return dispatch(event, routes, on_unexpected=observability.logger().exception)
+        return process_sqs(
+            event, context, VideoCandidate, lambda message, counts: domain.analyze_view(deps, message, counts), idempotency, counts
+        )
+
+    return observability.run(work, event, context)
+
+
+def handler(event: dict, context: Any) -> dict:
+    return handle(event, context, DEPS, Idempotency.lazy(SETTINGS, "video-analyzer"))

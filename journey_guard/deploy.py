@@ -1,0 +1,238 @@
+"""Apply, re-plan and destroy the real ``terraform/`` in an ephemeral account, timing each step.
+
+Works on a temp copy of the tree (``init`` and state never touch the working tree). The copy keeps
+the root's ``backend "s3" {}``: the state bucket ``uja-tfstate-<account>-<env>`` is created directly
+in moto (on real AWS bootstrap made it) and the backend gets a per-run key, plus, against moto, its
+endpoint, path-style addressing and the skip flags. Variables: ``environments/<env>.tfvars``, then
+``environments/integration.tfvars``, then a generated ``run.tfvars.json`` (account, AZs, artifacts,
+endpoint and run tags) and ``-var name_suffix=<run suffix>``.
+
+``Deployment.destroy`` is meant for a ``finally``: it runs whatever happened before and records
+its own failure instead of hiding the first one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from journey_guard import tf, toolchain
+from journey_guard.account import Account
+from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR
+
+INTEGRATION_TFVARS = "integration.tfvars"
+MOTO_AZS = ["us-east-1a", "us-east-1b"]
+COPY_IGNORE = shutil.ignore_patterns(".terraform", "*.tfstate", "*.tfstate.backup", "*.tfplan", ".terraform.tfstate.lock.info")
+# The provider waits on eventual consistency; more parallel creates shorten those waits' sum.
+PARALLELISM = "30"
+
+
+class DeployError(RuntimeError):
+    """A terraform step failed; the message carries the step and Terraform's error output."""
+
+
+@dataclass
+class StepResult:
+    name: str
+    seconds: float
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Deployment:
+    account: Account
+    environment: str
+    tree: Path = TERRAFORM_DIR
+    artifacts_dir: Path = BUILD_DIR
+    steps: list[StepResult] = field(default_factory=list)
+    workdir: Path | None = None
+
+    @property
+    def state_bucket(self) -> str:
+        return f"uja-tfstate-{self.account.account_id}-{self.environment}"
+
+    @property
+    def state_key(self) -> str:
+        return f"user-journey-analytics/{self.environment}/integration/{self.account.run_id}.tfstate"
+
+    @property
+    def qualifier(self) -> str:
+        return f"{self.environment}-{self.account.name_suffix}"
+
+    def _env(self) -> dict[str, str]:
+        env = tf.terraform_env()
+        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+            env.pop(key, None)
+        env.update(self.account.env())
+        # The provider gets its endpoints from variables; a global override would also redirect
+        # the S3 backend's STS calls in ways the backend config already handles.
+        env.pop("AWS_ENDPOINT_URL", None)
+        return env
+
+    def _tf(self, *args: str, step: str | None = None, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        assert self.workdir is not None, "prepare() first"
+        cmd = [toolchain.ensure().terraform, f"-chdir={self.workdir}", *args]
+        started = time.monotonic()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=self._env(), check=False)
+        elapsed = time.monotonic() - started
+        ok = proc.returncode in ok_codes
+        if step:
+            self.steps.append(StepResult(step, elapsed, ok, "" if ok else _tail(proc)))
+        if not ok:
+            raise DeployError(f"terraform {args[0]} ({step or 'step'}) failed in {self.workdir}:\n{_tail(proc)}")
+        return proc
+
+    def _var_files(self) -> list[str]:
+        env_file = self.tree / "environments" / f"{self.environment}.tfvars"
+        if not env_file.is_file():
+            raise DeployError(f"no tfvars for environment {self.environment!r}: {env_file} is missing")
+        if not (self.tree / "environments" / INTEGRATION_TFVARS).is_file():
+            raise DeployError(
+                f"{self.tree / 'environments' / INTEGRATION_TFVARS} is missing: integration runs apply it on top of {env_file.name}"
+            )
+        files = [f"environments/{self.environment}.tfvars", f"environments/{INTEGRATION_TFVARS}"]
+        return [*(f"-var-file={f}" for f in files), "-var-file=run.tfvars.json", f"-var=name_suffix={self.account.name_suffix}"]
+
+    def run_variables(self) -> dict[str, Any]:
+        variables: dict[str, Any] = {
+            "account_id": self.account.account_id,
+            "aws_region": self.account.region,
+            "artifacts_dir": str(self.artifacts_dir.resolve()),
+            "extra_tags": self.account.tags,
+        }
+        if self.account.target == "moto":
+            variables |= {
+                "availability_zones": MOTO_AZS,
+                "aws_endpoint_url": self.account.endpoint_url,
+                "aws_access_key": self.account.access_key,
+                "aws_secret_key": self.account.secret_key,
+            }
+        return variables
+
+    def backend_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {"bucket": self.state_bucket, "key": self.state_key, "region": self.account.region}
+        if self.account.target == "moto":
+            config |= {
+                "endpoints": {"s3": self.account.endpoint_url, "sts": self.account.endpoint_url},
+                "use_path_style": True,
+                "skip_credentials_validation": True,
+                "skip_requesting_account_id": True,
+                "skip_metadata_api_check": True,
+                "skip_region_validation": True,
+                "skip_s3_checksum": True,
+            }
+        return config
+
+    def prepare(self) -> Path:
+        """Copy the tree, create the state bucket (moto), write the run's files, init under the lock."""
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"uja-it-{self.qualifier}-"))
+        shutil.copytree(self.tree, self.workdir, dirs_exist_ok=True, ignore=COPY_IGNORE)
+        (self.workdir / "run.tfvars.json").write_text(json.dumps(self.run_variables(), indent=2))
+        (self.workdir / "run-backend.hcl").write_text(_hcl(self.backend_config()))
+        if self.account.target == "moto":
+            s3 = self.account.client("s3")
+            s3.create_bucket(Bucket=self.state_bucket)
+            s3.put_bucket_versioning(Bucket=self.state_bucket, VersioningConfiguration={"Status": "Enabled"})
+        env_backend = self.tree / "environments" / f"{self.environment}-backend.hcl"
+        backend_files = [f"-backend-config=environments/{env_backend.name}"] if env_backend.is_file() else []
+        lockfile = ["-lockfile=readonly"] if (self.workdir / ".terraform.lock.hcl").exists() else []
+        with tf.init_lock():
+            self._tf("init", "-input=false", "-no-color", *lockfile, *backend_files, "-backend-config=run-backend.hcl", step="init")
+        return self.workdir
+
+    def apply(self) -> None:
+        self._tf("apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *self._var_files(), step="apply")
+
+    def replan(self) -> list[dict[str, Any]]:
+        """Plan again; return the resource changes that are not no-ops (empty = no perpetual diff)."""
+        proc = self._tf(
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            f"-parallelism={PARALLELISM}",
+            "-out=replan.tfplan",
+            *self._var_files(),
+            step="replan",
+            ok_codes=(0, 2),
+        )
+        if proc.returncode == 0:
+            return []
+        shown = json.loads(self._tf("show", "-json", "replan.tfplan").stdout)
+        return [
+            {"address": rc["address"], "actions": rc["change"]["actions"]}
+            for rc in shown.get("resource_changes", [])
+            if rc["change"]["actions"] not in (["no-op"], ["read"])
+        ]
+
+    def state(self) -> dict[str, Any]:
+        """``terraform show -json`` of the current state (same ``values`` layout as a plan)."""
+        return json.loads(self._tf("show", "-json").stdout)
+
+    def outputs(self) -> dict[str, Any]:
+        raw = json.loads(self._tf("output", "-json").stdout)
+        return {name: value["value"] for name, value in raw.items()}
+
+    def destroy(self) -> bool:
+        """Destroy (retry once: the provider sometimes races its own dependency waits); never raises."""
+        if self.workdir is None:
+            return True
+        for attempt in (1, 2):
+            try:
+                self._tf(
+                    "destroy",
+                    "-auto-approve",
+                    "-input=false",
+                    "-no-color",
+                    f"-parallelism={PARALLELISM}",
+                    *self._var_files(),
+                    step=f"destroy#{attempt}",
+                )
+                return True
+            except DeployError:
+                continue
+        return False
+
+    def cleanup(self, remove_state: bool) -> None:
+        """Remove the temp copy and, once destroy succeeded, the run's state (moto: and its bucket).
+
+        After a failed destroy the state stays, so ``terraform destroy`` can be run again by hand.
+        """
+        try:
+            if not remove_state:
+                return
+            s3 = self.account.client("s3")
+            versions = s3.list_object_versions(Bucket=self.state_bucket, Prefix=self.state_key)
+            for version in versions.get("Versions", []) + versions.get("DeleteMarkers", []):
+                s3.delete_object(Bucket=self.state_bucket, Key=version["Key"], VersionId=version["VersionId"])
+            if self.account.target == "moto":
+                s3.delete_bucket(Bucket=self.state_bucket)
+        finally:
+            if self.workdir is not None:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def seconds(self, step: str) -> float:
+        return sum(s.seconds for s in self.steps if s.name == step or s.name.startswith(f"{step}#"))
+
+
+def _hcl(values: dict[str, Any]) -> str:
+    """Backend settings as HCL (JSON-encoded scalars are valid HCL literals; objects use `=`)."""
+
+    def literal(value: Any) -> str:
+        if isinstance(value, dict):
+            return "{ " + ", ".join(f"{k} = {literal(v)}" for k, v in value.items()) + " }"
+        return json.dumps(value)
+
+    return "".join(f"{key} = {literal(value)}\n" for key, value in values.items())
+
+
+def _tail(proc: subprocess.CompletedProcess[str], limit: int = 4000) -> str:
+    text = (proc.stderr or "") + ("\n" + proc.stdout if proc.returncode and not proc.stderr else "")
+    return text[-limit:]

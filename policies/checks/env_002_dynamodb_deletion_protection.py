@@ -1,0 +1,25 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies import config
+from policies.base import UjaCheck, flag, value
+
+
+class DynamoDbDeletionProtectionPerEnvironment(UjaCheck):
+    ID = "UJA_ENV_002"
+    NAME = "DynamoDB tables must have deletion protection where the environment requires it (prod)"
+    SEVERITY = "HIGH"
+    RATIONALE = "A mistaken destroy or replace must not delete production tables."
+    FIX = "Set deletion_protection_enabled = var.deletion_protection and true in the environment's tfvars."
+    RESOURCES = ("aws_dynamodb_table",)
+    CATEGORY = CheckCategories.BACKUP_AND_RECOVERY
+
+    def evaluate(self, conf):
+        env = config.active_environment()
+        if env is None or not env.dynamodb_deletion_protection_required:
+            return None
+        if value(conf, "deletion_protection_enabled") is None:
+            return False
+        return flag(conf, "deletion_protection_enabled")
+
+
+check = DynamoDbDeletionProtectionPerEnvironment()

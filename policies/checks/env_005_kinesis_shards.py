@@ -1,0 +1,24 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies import config
+from policies.base import UjaCheck, is_unresolved, number, value
+
+
+class KinesisShardsPerEnvironment(UjaCheck):
+    ID = "UJA_ENV_005"
+    NAME = "Kinesis shard count must stay within the environment's bounds (dev at most 2, prod at least 4)"
+    SEVERITY = "MEDIUM"
+    RATIONALE = "Dev must stay cheap; prod needs the write capacity of at least four shards."
+    FIX = "Set kinesis_shard_count in the environment's tfvars within the bounds in policies/config.yaml."
+    RESOURCES = ("aws_kinesis_stream",)
+    CATEGORY = CheckCategories.GENERAL_SECURITY
+
+    def evaluate(self, conf):
+        env = config.active_environment()
+        if env is None or is_unresolved(value(conf, "shard_count")):
+            return None
+        shards = number(conf, "shard_count")
+        return shards is not None and env.kinesis_shards_min <= shards <= env.kinesis_shards_max
+
+
+check = KinesisShardsPerEnvironment()

@@ -1,0 +1,331 @@
+"""Run the gate: checkov (built-in + UJA_ checks) on HCL and on plans, per environment, in one process tree.
+
+Each environment is one task: the HCL scan with its var-file, then the plan scan. Tasks run in
+forked worker processes (checkov is CPU-bound Python; threads would share one GIL), each with its
+environment active for the per-environment checks; checkov and the checks are imported once, before
+the fork, so no worker pays checkov's start-up again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+# Plans carry values only known after apply (key ARNs, queue ARNs): without this checkov drops them
+# and an encrypted queue would look unencrypted. Set before checkov parses any plan.
+os.environ.setdefault("EVAL_TF_PLAN_AFTER_UNKNOWN", "true")
+os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
+
+from checkov.common.output.record import Record
+from checkov.common.output.report import Report
+from checkov.runner_filter import RunnerFilter
+from checkov.terraform.plan_runner import Runner as PlanRunner
+from checkov.terraform.runner import Runner as HclRunner
+
+import policies.checks  # noqa: F401  (registers the UJA_ checks with checkov)
+from policies import config, speedups, waivers
+from policies.base import CATALOG, Rule, register
+
+speedups.install()
+
+PROVIDER_BLOCK = re.compile(r'^\s*(provider\s+"|backend\s+")', re.MULTILINE)
+SKIP_COMMENT = re.compile(r"#\s*(checkov|bridgecrew|bc)\s*:\s*skip", re.IGNORECASE)
+INLINE_SKIP = register(
+    Rule(
+        "UJA_GATE_001",
+        "Terraform must not carry inline checkov skip comments",
+        "HIGH",
+        "Waivers live in one reviewed file (policies/waivers.yaml) with an owner and an expiry.",
+        "Delete the #checkov:skip comment and add a waiver to policies/waivers.yaml if the finding is accepted.",
+    )
+)
+PARSE_ERROR = register(
+    Rule(
+        "UJA_GATE_002",
+        "Every Terraform file must parse",
+        "HIGH",
+        "A file checkov cannot parse is a file no policy checked.",
+        "Fix the HCL syntax (terraform validate shows where) so the file can be checked.",
+    )
+)
+UJA_PREFIX = "UJA_"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    name: str
+    severity: str
+    environment: str | None
+    source: str  # "hcl", "plan" or "gate"
+    resource: str
+    file: str  # relative to the scanned tree, or the plan file
+    line: int
+    fix: str
+    waiver: str | None = None  # the reason of the waiver that accepts it
+
+
+@dataclass
+class ScanResult:
+    environment: str | None
+    findings: list[Finding] = field(default_factory=list)
+    checks: dict[str, str] = field(default_factory=dict)  # id -> name of every check that passed or failed once
+    passed: int = 0
+    resources: int = 0
+
+    @property
+    def ran(self) -> set[str]:
+        """The UJA_ ids that evaluated at least one resource (proof the custom checks loaded)."""
+        return {i for i in self.checks if i.startswith(UJA_PREFIX)}
+
+    def merge(self, other: ScanResult) -> ScanResult:
+        return ScanResult(
+            self.environment,
+            self.findings + other.findings,
+            {**self.checks, **other.checks},
+            self.passed + other.passed,
+            self.resources + other.resources,
+        )
+
+
+def _rule(record: Record) -> Rule:
+    if record.check_id in CATALOG:
+        return CATALOG[record.check_id]
+    severity = getattr(record.severity, "name", None) or "MEDIUM"
+    fix = record.guideline or f"Make the resource satisfy checkov {record.check_id}: {record.check_name}."
+    return Rule(record.check_id, record.check_name, severity if severity in ("CRITICAL", "HIGH", "MEDIUM", "LOW") else "MEDIUM", "", fix)
+
+
+def _reports(result: Report | list[Report]) -> list[Report]:
+    return result if isinstance(result, list) else [result]
+
+
+def nested_roots(tree: Path) -> list[str]:
+    """Directories under ``tree`` that configure a provider: separate roots (e.g. bootstrap/), scanned on their own."""
+    found: set[Path] = set()
+    for path in tree.rglob("*.tf"):
+        rel = path.parent.relative_to(tree)
+        if rel.parts and ".terraform" not in rel.parts and PROVIDER_BLOCK.search(path.read_text(errors="replace")):
+            found.add(rel)
+    return sorted(p.as_posix() for p in found if not any(q in p.parents for q in found))
+
+
+def _hcl_filter(tree: Path, var_file: Path | None) -> RunnerFilter:
+    return RunnerFilter(
+        framework=["terraform"],
+        skip_checks=list(config.load().builtin_skips),
+        var_files=[str(var_file)] if var_file else None,
+        excluded_paths=nested_roots(tree),
+        show_progress_bar=False,
+        download_external_modules=False,
+    )
+
+
+def _plan_filter() -> RunnerFilter:
+    # Built-in checks already ran on the HCL with the same var-file; on plans checkov's graph loses the
+    # links between a bucket and its split-out configuration resources (false CKV_AWS_21/145, CKV2_AWS_6).
+    # The plan adds what HCL lacks for the UJA_ checks: fully known IAM documents and instance keys.
+    return RunnerFilter(framework=["terraform_plan"], checks=sorted(CATALOG), show_progress_bar=False, download_external_modules=False)
+
+
+def _collect(reports: Iterable[Report], env: str | None, source: str, locate: dict[str, tuple[str, int]] | None = None) -> ScanResult:
+    result = ScanResult(env)
+    for report in reports:
+        result.resources += len(report.resources)
+        for record in report.passed_checks:
+            result.passed += 1
+            result.checks[record.check_id] = record.check_name
+        for record in report.failed_checks:
+            result.checks[record.check_id] = record.check_name
+            rule = _rule(record)
+            address = record.resource_address or record.resource
+            file, line = record.file_path.lstrip("/"), record.file_line_range[0] if record.file_line_range else 0
+            if locate is not None:
+                # Plan findings point at the HCL that declares the resource, else into the plan JSON.
+                file, line = locate.get(address) or locate.get(_strip_keys(address)) or (record.file_abs_path, line)
+            result.findings.append(Finding(rule.id, rule.name, rule.severity, env, source, address, file, line, rule.fix))
+        for path in report.parsing_errors:
+            result.findings.append(
+                Finding(PARSE_ERROR.id, PARSE_ERROR.name, PARSE_ERROR.severity, env, "gate", path, path, 0, PARSE_ERROR.fix)
+            )
+    return result
+
+
+def _strip_keys(address: str) -> str:
+    """``module.a["x"].aws_s3_bucket.this["y"]`` -> ``module.a.aws_s3_bucket.this`` (HCL addresses lack instance keys)."""
+    return re.sub(r"\[[^\]]*\]", "", address)
+
+
+def _locations(reports: Iterable[Report]) -> dict[str, tuple[str, int]]:
+    """Resource address -> (file, first line) from an HCL scan, to point plan findings at source lines."""
+    where: dict[str, tuple[str, int]] = {}
+    for report in reports:
+        for record in report.passed_checks + report.failed_checks:
+            address = record.resource_address or record.resource
+            loc = (record.file_path.lstrip("/"), record.file_line_range[0] if record.file_line_range else 0)
+            where.setdefault(address, loc)
+            where.setdefault(_strip_keys(address), loc)
+    return where
+
+
+def hcl_reports(tree: Path, env: config.EnvironmentRules | None) -> list[Report]:
+    """checkov's reports for the HCL under ``tree`` with ``env``'s var-file (and thresholds) applied."""
+    var_file = tree / env.var_file if env else None
+    config.set_active_environment(env)
+    return _reports(HclRunner().run(root_folder=str(tree), runner_filter=_hcl_filter(tree, var_file), collect_skip_comments=False))
+
+
+def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> tuple[ScanResult, dict[str, tuple[str, int]]]:
+    reports = hcl_reports(tree, env)
+    return _collect(reports, env.name if env else None, "hcl"), _locations(reports)
+
+
+def scan_plan(plan: Path, env: config.EnvironmentRules | None, locate: dict[str, tuple[str, int]] | None = None) -> ScanResult:
+    config.set_active_environment(env)
+    reports = _reports(PlanRunner().run(root_folder=None, files=[str(plan)], runner_filter=_plan_filter(), collect_skip_comments=False))
+    return _collect(reports, env.name if env else None, "plan", locate)
+
+
+def scan_environment(tree: Path, env: config.EnvironmentRules | None, plan: Path | None) -> ScanResult:
+    """The HCL scan and, when a plan is given, the plan scan of one environment, merged."""
+    hcl, locate = scan_hcl(tree, env)
+    if plan is None:
+        return hcl
+    return hcl.merge(scan_plan(plan, env, locate))
+
+
+def skip_comments(tree: Path) -> list[Finding]:
+    """Every inline checkov/bridgecrew skip comment under the tree: waivers belong in policies/waivers.yaml."""
+    found = []
+    for path in sorted(tree.rglob("*.tf")):
+        if ".terraform" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+            if SKIP_COMMENT.search(line):
+                rel = path.relative_to(tree).as_posix()
+                found.append(
+                    Finding(INLINE_SKIP.id, INLINE_SKIP.name, INLINE_SKIP.severity, None, "gate", rel, rel, number, INLINE_SKIP.fix)
+                )
+    return found
+
+
+def _task(args: tuple[Path, config.EnvironmentRules | None, Path | None]) -> ScanResult:
+    return scan_environment(*args)
+
+
+def scan(
+    tree: Path, environments: list[config.EnvironmentRules | None], plans: dict[str, Path], workers: int | None = None
+) -> list[ScanResult]:
+    """Scan every environment (None: the tree without a var-file), in parallel when there are several."""
+    # A plan given for a tree without environments is keyed "".
+    tasks = [(tree, env, plans.get(env.name if env else "")) for env in environments]
+    workers = min(len(tasks), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return [_task(t) for t in tasks]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_task, tasks))
+
+
+def same_resource(full: str, partial: str) -> bool:
+    """Whether an HCL address (no instance keys, sometimes no module prefix) names the plan address ``full``."""
+    full, partial = _strip_keys(full), _strip_keys(partial)
+    return full == partial or full.endswith("." + partial)
+
+
+def dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """Drop HCL findings the plan scan reports too (the plan's address carries the instance key)."""
+    findings = list(dict.fromkeys(findings))
+    planned = [f for f in findings if f.source == "plan"]
+    kept = [
+        f
+        for f in findings
+        if f.source != "hcl"
+        or not any(p.rule_id == f.rule_id and p.environment == f.environment and same_resource(p.resource, f.resource) for p in planned)
+    ]
+    return sorted(kept, key=lambda f: (f.environment or "", f.rule_id, f.resource, f.source))
+
+
+def apply_waivers(findings: list[Finding], accepted: list[waivers.Waiver]) -> tuple[list[Finding], set[int]]:
+    """Mark findings a waiver accepts; return them and the indexes of the waivers used."""
+    used: set[int] = set()
+    out = []
+    for f in findings:
+        match = next(
+            (
+                w
+                for w in accepted
+                if w.id == f.rule_id
+                and (f.environment is None or f.environment in w.environments)
+                and (w.resource == f.resource or (f.source == "hcl" and same_resource(w.resource, f.resource)))
+            ),
+            None,
+        )
+        if match is not None:
+            used.add(match.index)
+            f = replace(f, waiver=match.reason)
+        out.append(f)
+    return out, used
+
+
+def waiver_findings(problems: list[waivers.Problem], path: Path) -> list[Finding]:
+    lines = waivers.entry_lines(path)
+    shown = _display_path(path)
+    return [
+        Finding(p.rule.id, p.rule.name, p.rule.severity, None, "gate", f"waivers[{p.index}]", shown, lines.get(p.index, 1), p.message)
+        for p in problems
+    ]
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Outcome:
+    """The gate's verdict: every finding (waived ones marked) and what was scanned."""
+
+    tree: Path
+    results: list[ScanResult]
+    findings: list[Finding]
+
+    @property
+    def failing(self) -> list[Finding]:
+        return [f for f in self.findings if f.waiver is None]
+
+    @property
+    def environments(self) -> list[str | None]:
+        return [r.environment for r in self.results]
+
+
+def run(
+    tree: Path,
+    environments: list[config.EnvironmentRules | None],
+    plans: dict[str, Path],
+    today: dt.date,
+    waivers_path: Path = waivers.WAIVERS_PATH,
+    workers: int | None = None,
+    report_unused: bool = True,
+) -> Outcome:
+    """Scan, then judge: dedupe HCL against plan findings, apply waivers, flag bad or unused waivers.
+
+    ``report_unused``: whether the waivers file governs this tree (the repository's terraform/), so a
+    waiver that matched nothing is stale; on any other tree it simply does not apply.
+    """
+    entries = waivers.load(waivers_path)
+    names = {e.name for e in environments if e is not None}
+    accepted, problems = waivers.validate(entries, today, set(config.load().environments))
+    results = scan(tree, environments, plans, workers)
+    findings = dedupe([f for r in results for f in r.findings] + skip_comments(tree))
+    findings, used = apply_waivers(findings, accepted)
+    if report_unused:
+        problems += waivers.unused(accepted, used, names)
+    return Outcome(tree, results, findings + waiver_findings(problems, waivers_path))

@@ -1,0 +1,110 @@
+locals {
+  # Consumer queues (each with a DLQ) -> their component name.
+  consumers = {
+    struggle_signals = "struggle-signals"
+    video_analysis   = "video-analysis"
+    interventions    = "interventions"
+  }
+  four_days     = 4 * 86400
+  fourteen_days = 14 * 86400
+
+  dlqs = { for key, component in local.consumers : "${key}_dlq" => {
+    name   = "uja-${component}-dlq-${var.qualifier}"
+    source = key
+  } }
+  queues = merge(
+    { for key, component in local.consumers : key => {
+      name       = "uja-${component}-${var.qualifier}"
+      retention  = local.four_days
+      visibility = 6 * var.consumer_timeouts[key] # AWS guidance for Lambda event sources
+      dlq        = "${key}_dlq"
+    } },
+    # The Kinesis trigger's on-failure destination: batch metadata the replay tool re-reads.
+    { stream_failures = {
+      name       = "uja-stream-failures-${var.qualifier}"
+      retention  = local.fourteen_days
+      visibility = 30
+      dlq        = null
+    } },
+  )
+  queue_arns = { for key, q in merge(local.queues, local.dlqs) : key => "arn:${var.partition}:sqs:${var.region}:${var.account_id}:${q.name}" }
+
+  topics = {
+    alerts = {
+      name = "uja-alerts-${var.qualifier}"
+      # Alarms, EventBridge rules, budgets and cost anomaly subscriptions publish here.
+      publishers = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"]
+    }
+    user_interventions = {
+      name       = "uja-user-interventions-${var.qualifier}"
+      publishers = []
+    }
+  }
+  topic_arns = { for key, t in local.topics : key => "arn:${var.partition}:sns:${var.region}:${var.account_id}:${t.name}" }
+}
+
+# DLQs keep failed messages 14 days, longer than their source queue, so nothing ages out on the
+# way, and accept redrives from their own source queue only.
+resource "aws_sqs_queue" "dlq" {
+  for_each = local.dlqs
+
+  name                      = each.value.name
+  message_retention_seconds = local.fourteen_days
+  kms_master_key_id         = var.events_key_arn
+  tags                      = var.queue_tags
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [local.queue_arns[each.value.source]]
+  })
+}
+
+resource "aws_sqs_queue" "this" {
+  for_each = local.queues
+
+  name                       = each.value.name
+  message_retention_seconds  = each.value.retention
+  visibility_timeout_seconds = each.value.visibility
+  kms_master_key_id          = var.events_key_arn
+  tags                       = var.queue_tags
+  redrive_policy = each.value.dlq == null ? null : jsonencode({
+    deadLetterTargetArn = local.queue_arns[each.value.dlq]
+    maxReceiveCount     = 3
+  })
+
+  # The redrive policy names the DLQ by its ARN string: it must exist first.
+  depends_on = [aws_sqs_queue.dlq]
+}
+
+resource "aws_sns_topic" "this" {
+  for_each = local.topics
+
+  name              = each.value.name
+  kms_master_key_id = var.events_key_arn
+}
+
+resource "aws_sns_topic_policy" "this" {
+  for_each = local.topics
+
+  arn = aws_sns_topic.this[each.key].arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{
+        Sid       = "AccountPrincipals"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${var.partition}:iam::${var.account_id}:root" }
+        Action    = ["sns:Publish", "sns:Subscribe", "sns:Receive", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
+        Resource  = local.topic_arns[each.key]
+        Condition = { StringEquals = { "aws:PrincipalAccount" = var.account_id } }
+      }],
+      [for service in each.value.publishers : {
+        Sid       = "Publish${title(split(".", service)[0])}"
+        Effect    = "Allow"
+        Principal = { Service = service }
+        Action    = "sns:Publish"
+        Resource  = local.topic_arns[each.key]
+        Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+      }],
+    )
+  })
+}

@@ -1,0 +1,64 @@
+variable "qualifier" {
+  description = "Name qualifier: <env> or <env>-<name_suffix>; every name is uja-<component>-<qualifier>."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z]+(-[a-z0-9]{1,8})?$", var.qualifier)) && length(var.qualifier) <= 16
+    error_message = "qualifier must be <env> or <env>-<suffix> (suffix 1-8 of [a-z0-9]), at most 16 characters."
+  }
+}
+
+variable "account_id" {
+  description = "AWS account id used in every ARN this module builds."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be a 12-digit account id."
+  }
+}
+
+variable "partition" {
+  description = "AWS partition used in every ARN (aws, aws-cn, aws-us-gov)."
+  type        = string
+  validation {
+    condition     = contains(["aws", "aws-cn", "aws-us-gov"], var.partition)
+    error_message = "partition must be aws, aws-cn or aws-us-gov."
+  }
+}
+
+variable "region" {
+  description = "AWS region used in every ARN this module builds."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like us-east-1."
+  }
+}
+
+variable "events_key_arn" {
+  description = "ARN of the events KMS key (SSE of every queue and topic)."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:", var.events_key_arn))
+    error_message = "events_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "consumer_timeouts" {
+  description = "Timeout (s) of the Lambda function consuming each queue, keyed struggle_signals, video_analysis, interventions; visibility timeout = 6x."
+  type        = map(number)
+  validation {
+    condition     = toset(keys(var.consumer_timeouts)) == toset(["struggle_signals", "video_analysis", "interventions"])
+    error_message = "consumer_timeouts must have exactly the keys struggle_signals, video_analysis, interventions."
+  }
+  validation {
+    # Lambda allows up to 900 s; SQS allows visibility timeouts up to 43200 s.
+    condition     = alltrue([for t in values(var.consumer_timeouts) : t >= 1 && t <= 900])
+    error_message = "consumer_timeouts values must be Lambda timeouts from 1 to 900 seconds."
+  }
+}
+
+variable "queue_tags" {
+  description = "Tags of every queue (e.g. DataClassification = confidential)."
+  type        = map(string)
+  default     = {}
+}

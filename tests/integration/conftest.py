@@ -1,0 +1,153 @@
+"""The ephemeral-account cycle: one account, one apply per session, destroy and leak check always.
+
+Options: ``--target moto|aws`` (default moto: a server started here on a free loopback port, a
+fresh random account id) and ``--env dev|staging|prod`` (the tfvars applied under
+``environments/integration.tfvars``). Test modules run in name order: ``test_1_*`` checks the
+deployment, ``test_2_*`` drives events through it, ``test_9_*`` destroys and checks for leaks; if a
+run stops early, the session fixture's teardown still destroys and checks.
+
+Reports go to ``build/integration/``: ``junit-<env>.xml`` (unless ``--junitxml`` is given),
+``summary-<env>.md`` (steps, times, scenarios, leaks) and ``timings-<env>.json`` (read by
+``benchmarks/integration.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from journey_guard import leaks
+from journey_guard.account import Account, aws_account, fresh_account_id, moto_account
+from journey_guard.deploy import Deployment
+from journey_guard.moto_server import MotoServer
+from journey_guard.paths import BUILD_DIR
+
+REPORT_DIR = BUILD_DIR / "integration"
+OUTCOMES: list[tuple[str, str, float]] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("integration", "ephemeral-account integration")
+    group.addoption("--target", choices=["moto", "aws"], default="moto", help="moto (default, local server) or aws (a sandbox account)")
+    group.addoption("--env", choices=["dev", "staging", "prod"], default="dev", help="environment tfvars to apply (default dev)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not getattr(config.option, "xmlpath", None):
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        config.option.xmlpath = str(REPORT_DIR / f"junit-{config.getoption('--env')}.xml")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or report.outcome != "passed":
+        OUTCOMES.append((report.nodeid.split("::")[-1], report.outcome, report.duration))
+
+
+@dataclass
+class Cycle:
+    """One deployment of the system in one ephemeral account, and what became of it."""
+
+    deployment: Deployment
+    server: MotoServer | None = None
+    started: float = field(default_factory=time.monotonic)
+    state: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    replan_changes: list[dict[str, Any]] | None = None
+    destroyed: bool | None = None
+    leaks: leaks.LeakReport | None = None
+    extra_timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def account(self) -> Account:
+        return self.deployment.account
+
+    def deploy(self) -> None:
+        self.deployment.prepare()
+        self.deployment.apply()
+        self.state = self.deployment.state()
+        self.outputs = self.deployment.outputs()
+
+    def replan(self) -> list[dict[str, Any]]:
+        if self.replan_changes is None:
+            self.replan_changes = self.deployment.replan()
+        return self.replan_changes
+
+    def teardown(self) -> None:
+        """Destroy (once), check for leaks, remove the run's state when clean, write the reports."""
+        if self.destroyed is not None:
+            return
+        self.destroyed = self.deployment.destroy()
+        started = time.monotonic()
+        self.leaks = leaks.check(self.account, self.deployment.qualifier)
+        self.extra_timings["leak_check"] = time.monotonic() - started
+        self.deployment.cleanup(remove_state=self.destroyed and self.leaks.clean)
+        self.write_reports()
+
+    def timings(self) -> dict[str, float]:
+        d = self.deployment
+        return {
+            "init": d.seconds("init"),
+            "apply": d.seconds("apply"),
+            "replan": d.seconds("replan"),
+            "destroy": d.seconds("destroy"),
+            **self.extra_timings,
+            "total": time.monotonic() - self.started,
+        }
+
+    def write_reports(self) -> None:
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        env = self.deployment.environment
+        timings = self.timings()
+        (REPORT_DIR / f"timings-{env}.json").write_text(json.dumps({"target": self.account.target, **timings}, indent=2) + "\n")
+        lines = [
+            f"# Integration run `{self.account.run_id}` ({self.account.target}, env {env}, account {self.account.account_id})",
+            "",
+            "| step | seconds | ok |",
+            "|---|---|---|",
+            *(f"| {s.name} | {s.seconds:.1f} | {'yes' if s.ok else 'NO'} |" for s in self.deployment.steps),
+            f"| whole cycle | {timings['total']:.1f} | |",
+            "",
+            "## Scenarios",
+            "",
+            *(f"- {name}: {outcome} ({seconds:.1f} s)" for name, outcome, seconds in OUTCOMES),
+            "",
+            "## Re-plan after apply",
+            "",
+            "not run"
+            if self.replan_changes is None
+            else (f"{len(self.replan_changes)} changes" + "".join(f"\n- `{c['address']}` {c['actions']}" for c in self.replan_changes)),
+            "",
+            "## Destroy and leaks",
+            "",
+            f"- destroy: {'ok' if self.destroyed else 'FAILED (state kept for a manual destroy)'}",
+            self.leaks.markdown() if self.leaks else "- leak check not run",
+            *(f"\n```\n{s.detail}\n```" for s in self.deployment.steps if not s.ok),
+        ]
+        (REPORT_DIR / f"summary-{env}.md").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="session")
+def cycle(request: pytest.FixtureRequest) -> Iterator[Cycle]:
+    target, env = request.config.getoption("--target"), request.config.getoption("--env")
+    server = None
+    if target == "moto":
+        server = MotoServer(fresh_account_id()).start()
+        account = moto_account(server.endpoint_url, server.account_id)
+    else:
+        account = aws_account()
+    run = Cycle(Deployment(account, env), server=server)
+    try:
+        run.deploy()
+        yield run
+    finally:
+        try:
+            run.teardown()
+        finally:
+            if server is not None:
+                server.stop()

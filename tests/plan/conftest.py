@@ -1,0 +1,102 @@
+"""Plan-test fixtures: one rendered (cached) plan per environment, and the YAML expectations.
+
+Under pytest-xdist each worker asks for the three plans in a different order; the helper's per-key
+lock makes a worker wait for a plan another worker is rendering, so environments render in
+parallel and each plan is rendered once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journey_guard import plans
+
+PLAN_DIR = Path(__file__).resolve().parent
+TEST_TFVARS = PLAN_DIR / "test.tfvars"
+INVENTORY_DIR = PLAN_DIR / "inventory"
+ENVIRONMENTS = plans.ENVIRONMENTS
+
+
+def render(env: str, **variables: Any) -> plans.Plan:
+    """The plan of ``env`` with the hermetic test tfvars and ``variables`` on top (cached)."""
+    return plans.render(env, tfvars=[TEST_TFVARS], variables=variables)
+
+
+def expect_equal(expected: Any, actual: Any, what: str) -> None:
+    """Fail with a short YAML diff instead of pytest's dump of two large structures."""
+    if expected != actual:
+        pytest.fail(f"{what} differs from the expectation:\n{plans.short_diff(expected, actual)}", pytrace=False)
+
+
+def fill(template: Any, plan: plans.Plan, **extra: str) -> Any:
+    """``template`` with {q}, {env}, {account}, {region}, {partition} (and ``extra``) filled from the plan."""
+    v = plan.variables
+    names = {
+        "q": "-".join(p for p in (v["environment"], v.get("name_suffix")) if p),
+        "env": v["environment"],
+        "account": v["account_id"],
+        "region": v["aws_region"],
+        "partition": v["aws_partition"],
+        **extra,
+    }
+    if isinstance(template, str):
+        return template.format(**names)
+    if isinstance(template, list):
+        return [fill(t, plan, **extra) for t in template]
+    if isinstance(template, dict):
+        return {k: fill(t, plan, **extra) for k, t in template.items()}
+    return template
+
+
+def only(plan: plans.Plan, rtype: str) -> dict[str, Any]:
+    """The values of the one resource of ``rtype``."""
+    found = plan.of_type(rtype)
+    assert len(found) == 1, f"{plan.env}: expected one {rtype}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def rotated(worker_id: str) -> tuple[str, ...]:
+    """The environments in this xdist worker's order: gw0 starts with dev, gw1 with prod, ..."""
+    start = (int(worker_id[2:]) if worker_id.startswith("gw") else 0) * 2 % len(ENVIRONMENTS)
+    return ENVIRONMENTS[start:] + ENVIRONMENTS[:start]
+
+
+@pytest.fixture(scope="session")
+def env_plans(worker_id: str) -> dict[str, plans.Plan]:
+    return {env: render(env) for env in rotated(worker_id)}
+
+
+@pytest.fixture(scope="session")
+def expectations() -> dict[str, dict[str, Any]]:
+    """inventory/<env>.yaml for every environment, merged over inventory/common.yaml."""
+    common = plans.load_yaml(INVENTORY_DIR / "common.yaml") or {}
+    out = {}
+    for env in ENVIRONMENTS:
+        path = INVENTORY_DIR / f"{env}.yaml"
+        data = plans.load_yaml(path) or {}
+        if data.get("environment") != env:
+            raise pytest.UsageError(f"{path}: field 'environment' must be {env!r}, found {data.get('environment')!r}")
+        # One level deep: an environment's `counts` add to and override the common ones.
+        merged = dict(common)
+        for name, value in data.items():
+            merged[name] = {**common[name], **value} if isinstance(value, dict) and isinstance(common.get(name), dict) else value
+        out[env] = merged
+    return out
+
+
+@pytest.fixture(params=ENVIRONMENTS)
+def env(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def plan(env: str, env_plans: dict[str, plans.Plan]) -> plans.Plan:
+    return env_plans[env]
+
+
+@pytest.fixture
+def expected(env: str, expectations: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return expectations[env]

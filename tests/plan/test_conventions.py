@@ -1,0 +1,73 @@
+"""Naming, tagging and outputs [spec section 1, interfaces]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from journey_guard import plans
+
+from .conftest import expect_equal, fill, render, rotated
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def suffixed_plans(worker_id: str, expectations: dict[str, dict[str, Any]]) -> dict[str, plans.Plan]:
+    """Every environment planned with the longest name_suffix (workers start on different ones)."""
+    return {env: render(env, name_suffix=expectations[env]["name_suffix"]) for env in rotated(worker_id)}
+
+
+def test_every_taggable_resource_carries_the_default_tags(plan: plans.Plan, expected: dict[str, Any]) -> None:
+    want = fill(expected["tags"], plan)
+    confidential = set(expected["confidential"]["types"])
+    wrong = {}
+    taggable = 0
+    for address, values in plan.resources.items():
+        if "tags_all" not in values:
+            continue  # the resource's schema has no tags
+        taggable += 1
+        tags = values["tags_all"]
+        classification = "confidential" if values["type"] in confidential and address not in expected["confidential"]["except"] else "internal"
+        expected_tags = {**want, "DataClassification": classification}
+        actual = {k: tags.get(k) for k in expected_tags} if isinstance(tags, dict) else tags
+        if actual != expected_tags:
+            wrong[address] = actual
+    assert taggable > 100, f"{plan.env}: only {taggable} taggable resources: is tags_all missing from the plan?"
+    expect_equal({}, wrong, f"{plan.env}: resources with wrong tags (expected {want} + DataClassification)")
+
+
+def test_names_fit_their_service_limits_with_the_longest_suffix(
+    env: str, suffixed_plans: dict[str, plans.Plan], expected: dict[str, Any]
+) -> None:
+    plan = suffixed_plans[env]
+    suffix = expected["name_suffix"]
+    assert plan.variables["name_suffix"] == suffix and len(suffix) == 8
+    too_long, unqualified, checked = {}, [], 0
+    for rtype, limits in expected["name_limits"].items():
+        for address, values in plan.of_type(rtype).items():
+            for attribute, limit in limits.items():
+                name = values.get(attribute)
+                if not isinstance(name, str):
+                    continue
+                checked += 1
+                if len(name) > limit:
+                    too_long[f"{address}.{attribute}"] = f"{name} ({len(name)} > {limit})"
+                # Inline role policy names are scoped by their role; everything else carries the qualifier.
+                if rtype != "aws_iam_role_policy" and f"-{env}-{suffix}" not in name and name not in expected["unqualified_names"]:
+                    unqualified.append(f"{address}.{attribute} = {name}")
+    assert checked > 50, f"{env}: only {checked} names checked"
+    expect_equal({}, too_long, f"{env}: names over their service's limit")
+    expect_equal([], unqualified, f"{env}: names without the qualifier {env}-{suffix}")
+
+
+def test_bucket_names_carry_the_account(plan: plans.Plan) -> None:
+    buckets = sorted(b["bucket"] for b in plan.of_type("aws_s3_bucket").values())
+    want = sorted(fill(f"uja-{c}-{{q}}-{{account}}", plan) for c in ("event-logs", "analytics-data", "artifacts", "access-logs"))
+    assert buckets == want
+
+
+def test_outputs(plan: plans.Plan, expected: dict[str, Any]) -> None:
+    want = fill(expected["outputs"], plan)
+    expect_equal(want, {name: plan.outputs.get(name) for name in want}, f"{plan.env}: outputs")

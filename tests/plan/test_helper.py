@@ -1,0 +1,116 @@
+"""The plan helper itself: hermetic rendering, the cache and its invalidation, rejected inputs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from journey_guard import build, plans
+from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, TERRAFORM_DIR
+
+from .conftest import ENVIRONMENTS, TEST_TFVARS, render
+
+pytestmark = pytest.mark.slow
+
+
+def _keys(**overrides: object) -> dict[str, str]:
+    return {env: plans.cache_key(plans.make_inputs(env, tfvars=[TEST_TFVARS], **overrides)) for env in ENVIRONMENTS}
+
+
+def test_second_render_is_a_cache_hit_with_the_same_plan(env_plans: dict[str, plans.Plan]) -> None:
+    first = env_plans["dev"]
+    again = render("dev")
+    assert again.cached
+    assert again.key == first.key
+    assert again.json == first.json
+
+
+def test_plans_are_hermetic_and_use_the_test_account(env_plans: dict[str, plans.Plan]) -> None:
+    for env, plan in env_plans.items():
+        assert plan.variables["environment"] == env
+        assert plan.variables["account_id"] == "123456789012"
+        assert plan.variables["availability_zones"] == ["us-east-1a", "us-east-1b"]
+        # The provider only ever sees the unreachable loopback endpoint and fake keys.
+        assert plan.variables["aws_endpoint_url"] == plans.HERMETIC_VARIABLES["aws_endpoint_url"]
+        assert not [a for a in plan.json.get("prior_state", {}).get("values", {}).get("root_module", {}).get("resources", [])]
+
+
+def test_a_tfvars_change_misses_for_that_environment_only(tmp_path: Path, env_plans: dict[str, plans.Plan]) -> None:
+    tree = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM_DIR, tree, ignore=shutil.ignore_patterns(".terraform"))
+    staging = tree / "environments" / "staging.tfvars"
+    text, count = re.subn(r"(?m)^monthly_budget_usd\s*=.*$", "monthly_budget_usd = 1750", staging.read_text())
+    assert count == 1, f"{staging}: no monthly_budget_usd line to change"
+    staging.write_text(text)
+
+    base, changed = _keys(), _keys(tree=tree)
+    assert {env for env in ENVIRONMENTS if base[env] != changed[env]} == {"staging"}
+    # The base keys are the keys of the session's plans: the copy of the tree itself changes nothing.
+    assert {env: p.key for env, p in env_plans.items()} == base
+
+    plan = plans.render("staging", tfvars=[TEST_TFVARS], tree=tree)
+    assert plan.key == changed["staging"]
+    assert plan.variables["monthly_budget_usd"] == 1750
+    assert plan.json != env_plans["staging"].json
+
+
+def test_a_handler_change_misses_for_every_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    functions = tmp_path / "functions"
+    shutil.copytree(FUNCTIONS_DIR, functions, ignore=shutil.ignore_patterns("__pycache__"))
+    handler = functions / "event_processor" / "handler.py"
+    handler.write_text((handler.read_text() if handler.exists() else "") + "\n# plan-test: a changed handler source\n")
+    out = tmp_path / "build"
+    shutil.copytree(BUILD_DIR, out, ignore=shutil.ignore_patterns(*plans.ARTIFACTS_IGNORED - {"manifest.json"}))
+    monkeypatch.setattr(build, "FUNCTIONS_DIR", functions)
+    result = build.Builder(out=out, offline=True).run()
+    assert "event-processor" in result["built"]
+
+    base, changed = _keys(), _keys(artifacts=out)
+    assert all(base[env] != changed[env] for env in ENVIRONMENTS), "an artifact change must miss everywhere"
+    # An unchanged rebuild is byte-identical, so the keys come back.
+    result = build.Builder(out=tmp_path / "build", offline=True).run()
+    assert result["built"] == []
+    assert _keys(artifacts=out) == changed
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"environment": "qa"}, "environment must be one of dev, staging, prod."),
+        ({"kinesis_shard_count": 0}, "kinesis_shard_count must be a whole number from 1 to 64."),
+        ({"lambda_memory_size": 64}, "lambda_memory_size must be from 128 to 10240 MB."),
+        ({"lambda_memory_size": 20480}, "lambda_memory_size must be from 128 to 10240 MB."),
+    ],
+    ids=["unknown-environment", "zero-shards", "memory-too-small", "memory-too-large"],
+)
+def test_invalid_values_fail_at_plan_with_the_validation_message(variables: dict[str, object], message: str) -> None:
+    with pytest.raises(plans.PlanError) as err:
+        render("dev", **variables)
+    text = " ".join(str(err.value).split())
+    assert plans.VALIDATION_FAILURE in text
+    assert message in text
+    name = next(iter(variables))
+    assert f"var.{name}" in text
+
+
+def test_unknown_environment_file_is_refused_before_terraform_runs() -> None:
+    with pytest.raises(plans.PlanError, match=r"unknown environment 'qa'.*have dev, prod, staging"):
+        plans.render("qa", tfvars=[TEST_TFVARS])
+
+
+def test_a_plan_without_account_id_is_refused_so_no_data_source_calls_aws() -> None:
+    with pytest.raises(plans.PlanError, match="account_id is not set"):
+        plans.render("dev")
+
+
+def test_short_diff_is_short() -> None:
+    expected = {f"aws_thing.r{i}": i for i in range(500)}
+    actual = {**expected, "aws_thing.r7": -1, "aws_thing.extra": 1}
+    diff = plans.short_diff(expected, actual, limit=10)
+    assert len(diff.splitlines()) == 11
+    assert "-aws_thing.r7: 7" in plans.short_diff(expected, actual)
+    assert "+aws_thing.r7: -1" in plans.short_diff(expected, actual)
+

@@ -1,0 +1,40 @@
+"""Fixtures shared by the unit tests of the functions (kept small and generic).
+
+- ``aws``: an in-process moto account (``mock_aws``) for real boto3 calls.
+- ``function_env(name)``: sets every variable of ``REQUIRED_ENV[name]`` (placeholders unless given).
+- ``sleeps``: a recording stand-in for ``time.sleep`` to hand to adapters (no real waiting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from moto import mock_aws
+
+from common.settings import METRICS_NAMESPACE, REQUIRED_ENV
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def function_env(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, str]]:
+    def apply(function: str, **values: str) -> dict[str, str]:
+        env = {name: f"test-{name.lower()}" for name in REQUIRED_ENV[function]}
+        env |= {"POWERTOOLS_SERVICE_NAME": function, "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE, "LOG_LEVEL": "INFO"}
+        env |= values
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return env
+
+    return apply
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """A list that records requested sleeps; pass ``sleeps.append`` as an adapter's ``sleep``."""
+    return []

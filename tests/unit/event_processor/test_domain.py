@@ -1,0 +1,166 @@
+"""Pure domain functions: items, Timestream records, messages, profile updates, quarantine keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from common.dynamo import from_item
+from common.messages import StruggleCandidate, VideoCandidate
+from event_processor.domain import (
+    SEQUENCE_DIGITS,
+    Accepted,
+    Record,
+    Rejected,
+    classify,
+    pad_sequence,
+    plan_batch,
+    plan_profile,
+    profile_update_request,
+    quarantine_body,
+    quarantine_key,
+    record_of,
+)
+from tests.unit.event_processor.support import ARRIVAL_MS, FIRST_SEQUENCE, SHARD, encode, kinesis_record, user_event
+
+
+def record(payload: dict | bytes | str, sequence: int = FIRST_SEQUENCE, arrival_ms: int = ARRIVAL_MS) -> Record:
+    return record_of(kinesis_record(payload, sequence, arrival_ms))
+
+
+def accepted(payload: dict, sequence: int = FIRST_SEQUENCE) -> Accepted:
+    outcome = classify(record(payload, sequence))
+    assert isinstance(outcome, Accepted), outcome
+    return outcome
+
+
+def test_record_of_reads_the_lambda_shape() -> None:
+    rec = record(user_event(), 12345, arrival_ms=ARRIVAL_MS + 7)
+    assert (rec.sequence, rec.shard, rec.arrival_ms) == ("12345", SHARD, ARRIVAL_MS + 7)
+    assert rec.position == "12345".zfill(SEQUENCE_DIGITS)
+
+
+def test_padded_sequences_order_as_numbers() -> None:
+    small, large = pad_sequence("9" * 56), pad_sequence("1" + "0" * 56)
+    assert small < large and len(large) == SEQUENCE_DIGITS
+    with pytest.raises(ValueError, match="not a Kinesis sequence number"):
+        pad_sequence("12a")
+
+
+def test_event_item_keys_shards_ttl_and_extra() -> None:
+    payload = user_event(event_type="feature_interaction", feature="search", attemptCount=3, clicks=[1, {"deep": True}])
+    payload |= {"experiment": "B", "deviceInfo": {"platform": "Android"}}
+    item = from_item(accepted(payload).item)
+    assert item["eventKey"] == f"{payload['timestamp']:013d}#{payload['eventId']}"
+    assert item["eventTypeShard"].startswith("feature_interaction#") and 0 <= int(item["eventTypeShard"][-1]) <= 9
+    assert item["ttl"] == payload["timestamp"] // 1000 + 30 * 24 * 3600
+    assert item["eventData"] == {"feature": "search", "attemptCount": 3}
+    assert json.loads(item["extra"]) == {"experiment": "B", "eventData": {"clicks": [1, {"deep": True}]}}
+    assert item["deviceInfo"] == {"platform": "Android"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [("@@not-base64@@", "bad base64"), (b"\xc3\x28", "bad UTF-8"), (b"{", "bad JSON"), ({"eventId": 1}, "invalid event")],
+)
+def test_classify_rejects_with_a_reason(payload: object, reason: str) -> None:
+    outcome = classify(record(payload))
+    assert isinstance(outcome, Rejected) and outcome.reason.startswith(reason)
+
+
+def test_messages_follow_the_rules() -> None:
+    batch = [
+        user_event(event_type="feature_interaction", feature="f", attemptCount=1),  # no message
+        user_event(event_type="feature_interaction", feature="f", attemptCount=2),
+        user_event(event_type="form_error"),
+        user_event(event_type="struggle_signal", feature="pay"),
+        user_event(event_type="error_event", attemptCount=4),
+        user_event(event_type="video_engagement", duration=1500.4, completionRate=0.25),
+        user_event(event_type="video_complete", duration=10),
+        user_event(event_type="page_view"),
+    ]
+    plan = plan_batch([record(p, FIRST_SEQUENCE + i) for i, p in enumerate(batch)])
+    struggles = [StruggleCandidate.model_validate_json(b) for b in plan.struggle.values()]
+    videos = [VideoCandidate.model_validate_json(b) for b in plan.video.values()]
+    assert [s.requestId for s in struggles] == [f"struggle:{batch[i]['eventId']}" for i in (1, 2, 3, 4)]
+    assert [(s.featureId, s.attemptCount) for s in struggles] == [("f", 2), ("unknown", 1), ("pay", 1), ("unknown", 4)]
+    assert struggles[0].detectedAt == batch[1]["timestamp"] and struggles[0].sourceEventIds == [batch[1]["eventId"]]
+    assert [(v.watchMs, v.completionRate, v.requestId) for v in videos] == [
+        (1500, 0.25, f"video:{batch[5]['eventId']}"),
+        (10, 1.0, f"video:{batch[6]['eventId']}"),
+    ]
+
+
+def test_user_metrics_record() -> None:
+    payload = user_event(event_type="video_engagement", duration=2000, completionRate=0.5) | {"deviceInfo": {"platform": "Web"}}
+    (metrics,) = plan_batch([record(payload)]).metrics
+    assert metrics["Time"] == str(payload["timestamp"])
+    assert metrics["Dimensions"] == [
+        {"Name": "userId", "Value": "u1"},
+        {"Name": "eventId", "Value": payload["eventId"]},
+        {"Name": "eventType", "Value": "video_engagement"},
+        {"Name": "platform", "Value": "Web"},
+    ]
+    assert {m["Name"]: m["Value"] for m in metrics["MeasureValues"]} == {
+        "video_watch_ms": "2000",
+        "video_completion_rate": "0.5",
+        "feature_attempt_count": "0",
+        "event_count": "1",
+    }
+
+
+def test_duplicate_keys_collapse_to_the_last_record() -> None:
+    first = user_event(page="/a")
+    second = first | {"eventData": {"page": "/b"}}
+    plan = plan_batch([record(second, FIRST_SEQUENCE + 1), record(first, FIRST_SEQUENCE)])
+    assert len(plan.items) == 1 and from_item(plan.items[0])["eventData"] == {"page": "/b"}
+    assert len(plan.metrics) == 1 and len(plan.accepted) == 2
+
+
+def test_profile_sessions_counters_and_duplicates() -> None:
+    a1 = user_event(session="A", offset_ms=-5000, event_type="form_error")
+    a2 = user_event(session="A", offset_ms=-4000, event_type="video_complete", duration=700)
+    b1 = user_event(session="B", offset_ms=-3000)
+    stored = {
+        "lastSequenceNumber": pad_sequence(str(FIRST_SEQUENCE - 1)),
+        "totalEvents": 10,
+        "totalSessions": 2,
+        "lastActiveAt": ARRIVAL_MS,
+        "currentSession": {"sessionId": "Z", "start": 1, "last": 2, "events": 2, "errors": 0, "videoMs": 0},
+    }
+    batch = [accepted(p, FIRST_SEQUENCE + i) for i, p in enumerate([a1, a2, a2, b1])]  # a2 delivered twice
+    update = plan_profile("u1", stored, batch)
+    assert update is not None
+    assert (update.total_events, update.total_sessions, update.last_active_at) == (13, 4, ARRIVAL_MS)
+    assert [(s.sessionId, s.events, s.errors, s.videoMs) for s in update.closed] == [("Z", 2, 0, 0), ("A", 2, 1, 700)]
+    assert (update.current.sessionId, update.current.start) == ("B", b1["timestamp"])
+    assert update.watermark == pad_sequence(str(FIRST_SEQUENCE + 3))
+
+
+def test_records_at_or_below_the_watermark_are_not_applied_again() -> None:
+    batch = [accepted(user_event(), FIRST_SEQUENCE + i) for i in range(3)]
+    assert plan_profile("u1", {"lastSequenceNumber": batch[-1].record.position}, batch) is None
+    partial = plan_profile("u1", {"lastSequenceNumber": batch[0].record.position, "totalEvents": 1}, batch)
+    assert partial is not None and partial.total_events == 3
+
+
+def test_update_request_is_conditional_on_the_watermark_read() -> None:
+    batch = [accepted(user_event() | {"userContext": {"userSegment": "engaged_user"}})]
+    fresh = profile_update_request("t", plan_profile("u1", {}, batch))
+    assert fresh["ConditionExpression"] == "attribute_not_exists(#seq)"
+    assert fresh["ExpressionAttributeValues"][":seg"] == {"S": "engaged_user"}
+    read = pad_sequence("7")
+    again = profile_update_request("t", plan_profile("u1", {"lastSequenceNumber": read}, batch))
+    assert again["ConditionExpression"] == "#seq = :read AND #seq < :seq"
+    assert again["ExpressionAttributeValues"][":read"] == {"S": read}
+    assert len(again["ExpressionAttributeValues"][":seq"]["S"]) == SEQUENCE_DIGITS
+
+
+def test_quarantine_key_and_body_depend_on_the_record_only() -> None:
+    rejected = classify(record(b"not json", 42, arrival_ms=ARRIVAL_MS))
+    assert isinstance(rejected, Rejected)
+    assert quarantine_key(rejected.record) == f"quarantine/2020-09-13/{SHARD}/42.json"
+    body = json.loads(quarantine_body(rejected))
+    assert body["data"] == encode(b"not json") and body["reason"].startswith("bad JSON")
+    assert quarantine_body(rejected) == quarantine_body(classify(record(b"not json", 42)))

@@ -1,0 +1,91 @@
+"""The moto server child process and each boundary fix, observed through the server's API."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from journey_guard.account import fresh_account_id
+from journey_guard.moto_server import FIXES, MotoServer
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MotoServer]:
+    with MotoServer(fresh_account_id()) as running:
+        yield running
+
+
+def _client(server: MotoServer, service: str):  # type: ignore[no-untyped-def]
+    return boto3.client(
+        service, endpoint_url=server.endpoint_url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    raise RuntimeError('moto must not invoke me')\n")
+    return buf.getvalue()
+
+
+def test_server_serves_the_fresh_account_on_a_loopback_port(server: MotoServer) -> None:
+    assert server.endpoint_url.startswith("http://127.0.0.1:")
+    assert _client(server, "sts").get_caller_identity()["Account"] == server.account_id
+
+
+def test_stop_ends_the_child_and_frees_the_port() -> None:
+    running = MotoServer(fresh_account_id()).start()
+    url = running.endpoint_url
+    running.stop()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2)
+
+
+def test_unknown_fix_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="no-such-fix"):
+        MotoServer("111122223333", fixes=("no-such-fix",))
+
+
+def test_every_fix_names_its_problem_and_upstream_status() -> None:
+    for fix in FIXES.values():
+        assert fix.problem and fix.upstream, fix.name
+
+
+def test_lambda_runs_without_docker(server: MotoServer) -> None:
+    with urllib.request.urlopen(f"{server.endpoint_url}/moto-api/config", timeout=5) as response:
+        assert json.loads(response.read())["lambda"] == {"use_docker": False}
+
+
+def test_timestream_discovery_points_back_at_the_server(server: MotoServer) -> None:
+    [endpoint] = _client(server, "timestream-write").describe_endpoints()["Endpoints"]
+    assert f"http://{endpoint['Address']}" == server.endpoint_url
+
+
+def test_event_source_mappings_exist_but_moto_does_not_deliver(server: MotoServer) -> None:
+    iam, lam, sqs, kinesis = (_client(server, s) for s in ("iam", "lambda", "sqs", "kinesis"))
+    role = iam.create_role(RoleName="esm-fn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))["Role"][
+        "Arn"
+    ]
+    lam.create_function(FunctionName="esm-fn", Runtime="python3.12", Role=role, Handler="handler.handler", Code={"ZipFile": _zip()})
+    url = sqs.create_queue(QueueName="esm-q")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    kinesis.create_stream(StreamName="esm-s", ShardCount=1)
+    stream_arn = kinesis.describe_stream_summary(StreamName="esm-s")["StreamDescriptionSummary"]["StreamARN"]
+    lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=queue_arn, BatchSize=10)
+    lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=stream_arn, StartingPosition="TRIM_HORIZON")
+    assert {m["EventSourceArn"] for m in lam.list_event_source_mappings(FunctionName="esm-fn")["EventSourceMappings"]} == {
+        queue_arn,
+        stream_arn,
+    }
+
+    sqs.send_message(QueueUrl=url, MessageBody="for-the-emulator")
+    kinesis.put_record(StreamName="esm-s", Data=b"x", PartitionKey="p")
+    [message] = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["ApproximateReceiveCount"])["Messages"]
+    assert message["Body"] == "for-the-emulator"
+    assert message["Attributes"]["ApproximateReceiveCount"] == "1"  # only this receive: moto never polled it
