@@ -7,7 +7,7 @@ Layout (the contract with ``terraform/`` and the system spec):
     build/lambda/<function>.zip          shared package + function package + wheels at the root
     build/models/<model>.tar.gz          SageMaker model artifact: code/inference.py + scoring
     build/flink/sessions.zip             PyFlink job (+ connector jar, or a MISSING_JAR marker)
-    build/pipeline/feature_engineering.py  the processing step's script
+    build/pipeline/                      the processing step's script + common/scoring it imports
 """
 
 from __future__ import annotations
@@ -146,6 +146,13 @@ def _wheel_entries(site: Path | None) -> list[tuple[str, Path]]:
     ]
 
 
+def _output_sha256(target: Path) -> str:
+    """Hash of an artifact file, or of every file under an artifact directory."""
+    if target.is_dir():
+        return _digest((p.relative_to(target).as_posix(), p) for p in _files(target))
+    return hashlib.sha256(target.read_bytes()).hexdigest()
+
+
 class Builder:
     def __init__(self, out: Path = BUILD_DIR, offline: bool = False) -> None:
         self.out = out
@@ -159,16 +166,11 @@ class Builder:
         digest = _digest(entries, extra)
         rel = target.relative_to(self.out).as_posix()
         prev = self.manifest.get(rel)
-        if (
-            prev
-            and prev.get("inputs") == digest
-            and target.exists()
-            and hashlib.sha256(target.read_bytes()).hexdigest() == prev.get("sha256")
-        ):
+        if prev and prev.get("inputs") == digest and target.exists() and _output_sha256(target) == prev.get("sha256"):
             self.skipped.append(name)
             return
         writer(target, entries)
-        self.manifest[rel] = {"inputs": digest, "sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
+        self.manifest[rel] = {"inputs": digest, "sha256": _output_sha256(target)}
         self.built.append(name)
 
     def lambdas(self) -> None:
@@ -204,13 +206,24 @@ class Builder:
         self._emit("flink-sessions", self.out / "flink" / "sessions.zip", entries, write_zip, extra=f"jar={bool(jar)}")
 
     def pipeline(self) -> None:
+        """The processing step's code: the script plus the scoring package it imports, as plain files."""
         script = FUNCTIONS_DIR / PIPELINE_SCRIPT
-        target = self.out / "pipeline" / "feature_engineering.py"
+        scoring_root = FUNCTIONS_DIR / SHARED_PACKAGE
         entries = [("feature_engineering.py", script)] if script.exists() else []
+        entries += [(f"{SHARED_PACKAGE}/__init__.py", scoring_root / "__init__.py")] if (scoring_root / "__init__.py").exists() else []
+        entries += [
+            (f"{SHARED_PACKAGE}/scoring/{p.relative_to(scoring_root / 'scoring').as_posix()}", p) for p in _files(scoring_root / "scoring")
+        ]
+        target = self.out / "pipeline"
 
         def copy(dst: Path, ents: list[tuple[str, Path]]) -> None:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_bytes(ents[0][1].read_bytes() if ents else b"# feature engineering script not written yet\n")
+            shutil.rmtree(dst, ignore_errors=True)
+            dst.mkdir(parents=True)
+            for arcname, path in ents:
+                (dst / arcname).parent.mkdir(parents=True, exist_ok=True)
+                (dst / arcname).write_bytes(path.read_bytes())
+            if not ents:
+                (dst / "feature_engineering.py").write_text("# feature engineering script not written yet\n")
 
         self._emit("feature-engineering", target, entries, copy)
 

@@ -31,6 +31,8 @@ MOTO_AZS = ["us-east-1a", "us-east-1b"]
 COPY_IGNORE = shutil.ignore_patterns(".terraform", "*.tfstate", "*.tfstate.backup", "*.tfplan", ".terraform.tfstate.lock.info")
 # The provider waits on eventual consistency; more parallel creates shorten those waits' sum.
 PARALLELISM = "30"
+# No step of a healthy run takes this long; a hung provider wait must not hang the session.
+STEP_TIMEOUT_S = 900
 
 
 class DeployError(RuntimeError):
@@ -77,10 +79,18 @@ class Deployment:
         return env
 
     def _tf(self, *args: str, step: str | None = None, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        """Run terraform in the copy; a named step is timed, logged to ``<workdir>/<step>.log`` and bounded."""
         assert self.workdir is not None, "prepare() first"
         cmd = [toolchain.ensure().terraform, f"-chdir={self.workdir}", *args]
         started = time.monotonic()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=self._env(), check=False)
+        log = self.workdir / f"{step or args[0]}.log"
+        try:
+            # stdout to a file, not a pipe: a step that hangs still leaves its progress to read.
+            with log.open("w") as out:
+                proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True, env=self._env(), check=False, timeout=STEP_TIMEOUT_S)
+            proc.stdout = log.read_text()
+        except subprocess.TimeoutExpired:
+            proc = subprocess.CompletedProcess(cmd, -1, log.read_text(), f"timed out after {STEP_TIMEOUT_S} s; last output above")
         elapsed = time.monotonic() - started
         ok = proc.returncode in ok_codes
         if step:
@@ -234,5 +244,6 @@ def _hcl(values: dict[str, Any]) -> str:
 
 
 def _tail(proc: subprocess.CompletedProcess[str], limit: int = 4000) -> str:
-    text = (proc.stderr or "") + ("\n" + proc.stdout if proc.returncode and not proc.stderr else "")
+    # Terraform prints errors on stderr; a timeout's story is the end of stdout.
+    text = (proc.stdout or "")[-limit:] + "\n" + (proc.stderr or "") if proc.returncode == -1 else proc.stderr or proc.stdout or ""
     return text[-limit:]

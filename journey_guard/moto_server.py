@@ -87,6 +87,71 @@ def _timestream_endpoint_is_this_server(address: str) -> None:
     TimestreamWriteBackend.describe_endpoints = describe_endpoints  # type: ignore[method-assign]
 
 
+def _s3_logging_target_policy_with_string_principal(_address: str) -> None:
+    # PutBucketLogging checks the target bucket's policy for a statement admitting the logging
+    # service, calling .get("Service") on every statement's Principal. A statement with
+    # "Principal": "*" (what the provider stores for {AWS = "*"}, e.g. a TLS-only deny) makes that
+    # an AttributeError, answered as HTTP 500, which the provider retries until it times out.
+    # Such a statement never admits the logging service, so the check skips it.
+    import json
+    from types import SimpleNamespace
+
+    from moto.s3.models import FakeBucket
+
+    original = FakeBucket._log_permissions_enabled_policy
+    if getattr(original, "_journey_guard", False):
+        return
+
+    def check(target_bucket: FakeBucket, target_prefix: str | None) -> bool:
+        if not target_bucket.policy:
+            return False
+        policy = json.loads(target_bucket.policy.decode())
+        statements = policy.get("Statement", [])
+        policy["Statement"] = [st for st in (statements if isinstance(statements, list) else [statements]) if isinstance(st.get("Principal"), dict)]
+        view = SimpleNamespace(policy=json.dumps(policy).encode(), partition=target_bucket.partition, name=target_bucket.name)
+        return original(view, target_prefix)
+
+    check._journey_guard = True  # type: ignore[attr-defined]
+    FakeBucket._log_permissions_enabled_policy = staticmethod(check)  # type: ignore[method-assign]
+
+
+def _unmatched_condition_is_not_a_deny(_address: str) -> None:
+    # moto's policy evaluator gets two things wrong about conditions: a condition key the request
+    # carries no value for counts as matching (so S3's TLS-only "Deny if aws:SecureTransport =
+    # false" denies every request), and a statement whose condition does not match answers DENIED
+    # even when it is an Allow. In IAM, a statement applies only when its condition matches; a
+    # missing key matches only with an ...IfExists operator or Null. Otherwise: NEUTRAL.
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    original = IAMPolicyStatement.is_action_permitted
+    if getattr(original, "_journey_guard", False):
+        return
+
+    def applies(condition: dict[str, dict[str, object]], values: dict[str, str]) -> bool:
+        for operator, keys in condition.items():
+            if operator.endswith("IfExists") or operator == "Null":
+                continue
+            if any(key not in values for key in keys):
+                return False
+        return True
+
+    def is_action_permitted(
+        self: IAMPolicyStatement,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> PermissionResult:
+        condition = self._statement.get("Condition")
+        values = incoming_condition_values or {}
+        if condition and (not applies(condition, values) or not self._check_conditions(values)):
+            return PermissionResult.NEUTRAL
+        return original(self, action, resource, principal, incoming_condition_values)
+
+    is_action_permitted._journey_guard = True  # type: ignore[attr-defined]
+    IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
+
+
 FIXES: dict[str, BoundaryFix] = {
     fix.name: fix
     for fix in (
@@ -109,6 +174,20 @@ FIXES: dict[str, BoundaryFix] = {
             "endpoint discovery (the Terraform provider) leave the moto server",
             "none filed; moto's own comment in timestreamwrite/models.py hard-codes the AWS host",
             _timestream_endpoint_is_this_server,
+        ),
+        BoundaryFix(
+            "s3-logging-string-principal",
+            "PutBucketLogging answers HTTP 500 when the target bucket's policy has a statement with "
+            'Principal "*" (AttributeError in the permission check); the provider retries until it times out',
+            "none filed; moto/s3/models.py FakeBucket._log_permissions_enabled_policy assumes a dict Principal",
+            _s3_logging_target_policy_with_string_principal,
+        ),
+        BoundaryFix(
+            "unmatched-condition-is-not-a-deny",
+            "policy conditions: a key the request lacks counts as matching and an unmatched condition "
+            "is an explicit deny (S3 PutObject is refused by a TLS-only bucket policy; conditional Allows deny)",
+            "none filed; moto/iam/access_control.py IAMPolicyStatement.is_action_permitted treats missing keys as matching and a mismatch as DENIED",
+            _unmatched_condition_is_not_a_deny,
         ),
     )
 }

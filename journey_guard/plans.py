@@ -57,7 +57,8 @@ from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR, cache_dir
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # Bump when the cached JSON or the key's recipe changes, so old entries are never read.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
+CACHE_ENTRIES = 200
 BACKEND_OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
 # Port 9 (discard) on loopback: nothing listens, so any AWS call fails at once instead of leaving.
 HERMETIC_VARIABLES: dict[str, Any] = {
@@ -78,6 +79,8 @@ IGNORED_PARTS = {".terraform", ".tftest-cache", "terraform.tfstate.d", "__pycach
 IGNORED_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan", ".lock.info", ".pyc")
 # build/ also holds outputs of other sessions; these top-level entries are never plan inputs.
 ARTIFACTS_IGNORED = {"bench", "toolchain", "policy", "manifest.json", "bench.json"}
+# The tree's per-environment files: a plan reads only its own environment's tfvars from here.
+TREE_PER_ENVIRONMENT = frozenset({"environments"})
 REQUIRED_VARIABLES = ("account_id", "availability_zones")
 VALIDATION_FAILURE = "Invalid value for variable"
 CACHED_ERROR = "journey_guard_plan_error"
@@ -205,7 +208,9 @@ def cache_key(inputs: Inputs) -> str:
     parts = {
         "format": CACHE_FORMAT,
         "env": inputs.env,
-        "tree": tree_digest(inputs.tree),
+        # Other environments' tfvars (and backend files) are not read: only this one's counts.
+        "tree": tree_digest(inputs.tree, TREE_PER_ENVIRONMENT),
+        "env_tfvars": _digest_file(inputs.env_tfvars),
         "artifacts": tree_digest(inputs.artifacts, ARTIFACTS_IGNORED),
         "tfvars": [_digest_file(p) for p in inputs.tfvars],
         "variables": inputs.all_variables,
@@ -217,6 +222,11 @@ def cache_key(inputs: Inputs) -> str:
 
 
 def plan_cache_dir() -> Path:
+    """Where plan JSON is kept: ``UJA_PLAN_CACHE_DIR`` (the benchmark's cold runs), else the user cache."""
+    explicit = os.environ.get("UJA_PLAN_CACHE_DIR")
+    if explicit:
+        Path(explicit).mkdir(parents=True, exist_ok=True)
+        return Path(explicit)
     return cache_dir("plans", "json")
 
 
@@ -311,11 +321,13 @@ def render(
         _copy_tree(inputs.tree, snapshot.tree)
         key = cache_key(snapshot)
         path = plan_cache_dir() / f"{key}.json"
-        if use_cache and path.exists():
-            return _cached(env, key, path)
+        hit = _cached(env, key, path) if use_cache else None
+        if hit is not None:
+            return hit
         with _file_lock(plan_cache_dir() / f"{key}.lock"):
-            if use_cache and path.exists():
-                return _cached(env, key, path)
+            hit = _cached(env, key, path) if use_cache else None
+            if hit is not None:
+                return hit
             try:
                 raw = _terraform_plan(snapshot)
             except PlanError as exc:
@@ -327,8 +339,12 @@ def render(
     return Plan(env, key, raw, cached=False)
 
 
-def _cached(env: str, key: str, path: Path) -> Plan:
-    raw = json.loads(path.read_text())
+def _cached(env: str, key: str, path: Path) -> Plan | None:
+    try:
+        raw = json.loads(path.read_text())
+        os.utime(path)  # least recently used goes first when the cache is pruned
+    except FileNotFoundError:  # not rendered yet, or just pruned by another process
+        return None
     if CACHED_ERROR in raw:
         raise PlanError(raw[CACHED_ERROR])
     return Plan(env, key, raw, cached=True)
@@ -338,6 +354,15 @@ def _write_atomic(path: Path, data: dict) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data))
     tmp.replace(path)
+    _prune(path.parent)
+
+
+def _prune(directory: Path, keep: int = CACHE_ENTRIES) -> None:
+    """Drop the least recently used plans beyond ``keep`` (each is ~1 MB; every edit adds some)."""
+    entries = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------

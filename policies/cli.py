@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
                 plans = {}
             else:
                 plans = render(tree, names, cfg.plan_tfvars, Path(tmp))
-            outcome = gate.run(tree, environments, plans, args.today or dt.date.today(), report_unused=tree == TERRAFORM_DIR.resolve())
+            outcome = gate.run(
+                tree, environments, plans, args.today or dt.date.today(), report_unused=tree == TERRAFORM_DIR.resolve() and bool(plans)
+            )
     except UsageError as exc:
         print(f"policies: usage error: {exc}", file=sys.stderr)
         return USAGE

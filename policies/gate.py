@@ -9,6 +9,7 @@ the fork, so no worker pays checkov's start-up again.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import re
@@ -78,6 +79,7 @@ class ScanResult:
     checks: dict[str, str] = field(default_factory=dict)  # id -> name of every check that passed or failed once
     passed: int = 0
     resources: int = 0
+    locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # HCL scans: address -> (file, line)
 
     @property
     def ran(self) -> set[str]:
@@ -91,6 +93,7 @@ class ScanResult:
             {**self.checks, **other.checks},
             self.passed + other.passed,
             self.resources + other.resources,
+            {**other.locations, **self.locations},
         )
 
 
@@ -134,7 +137,7 @@ def _plan_filter() -> RunnerFilter:
     return RunnerFilter(framework=["terraform_plan"], checks=sorted(CATALOG), show_progress_bar=False, download_external_modules=False)
 
 
-def _collect(reports: Iterable[Report], env: str | None, source: str, locate: dict[str, tuple[str, int]] | None = None) -> ScanResult:
+def _collect(reports: Iterable[Report], env: str | None, source: str) -> ScanResult:
     result = ScanResult(env)
     for report in reports:
         result.resources += len(report.resources)
@@ -145,10 +148,8 @@ def _collect(reports: Iterable[Report], env: str | None, source: str, locate: di
             result.checks[record.check_id] = record.check_name
             rule = _rule(record)
             address = record.resource_address or record.resource
-            file, line = record.file_path.lstrip("/"), record.file_line_range[0] if record.file_line_range else 0
-            if locate is not None:
-                # Plan findings point at the HCL that declares the resource, else into the plan JSON.
-                file, line = locate.get(address) or locate.get(_strip_keys(address)) or (record.file_abs_path, line)
+            line = record.file_line_range[0] if record.file_line_range else 0
+            file = record.file_abs_path if source == "plan" else record.file_path.lstrip("/")
             result.findings.append(Finding(rule.id, rule.name, rule.severity, env, source, address, file, line, rule.fix))
         for path in report.parsing_errors:
             result.findings.append(
@@ -181,23 +182,41 @@ def hcl_reports(tree: Path, env: config.EnvironmentRules | None) -> list[Report]
     return _reports(HclRunner().run(root_folder=str(tree), runner_filter=_hcl_filter(tree, var_file), collect_skip_comments=False))
 
 
-def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> tuple[ScanResult, dict[str, tuple[str, int]]]:
+def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> ScanResult:
     reports = hcl_reports(tree, env)
-    return _collect(reports, env.name if env else None, "hcl"), _locations(reports)
+    result = _collect(reports, env.name if env else None, "hcl")
+    result.locations = _locations(reports)
+    return result
 
 
-def scan_plan(plan: Path, env: config.EnvironmentRules | None, locate: dict[str, tuple[str, int]] | None = None) -> ScanResult:
+def scan_plan(plan: Path, env: config.EnvironmentRules | None) -> ScanResult:
     config.set_active_environment(env)
     reports = _reports(PlanRunner().run(root_folder=None, files=[str(plan)], runner_filter=_plan_filter(), collect_skip_comments=False))
-    return _collect(reports, env.name if env else None, "plan", locate)
+    return _collect(reports, env.name if env else None, "plan")
 
 
-def scan_environment(tree: Path, env: config.EnvironmentRules | None, plan: Path | None) -> ScanResult:
-    """The HCL scan and, when a plan is given, the plan scan of one environment, merged."""
-    hcl, locate = scan_hcl(tree, env)
-    if plan is None:
-        return hcl
-    return hcl.merge(scan_plan(plan, env, locate))
+def locate(planned: ScanResult, locations: dict[str, tuple[str, int]]) -> ScanResult:
+    """Point plan findings at the HCL that declares the resource (the plan JSON's line otherwise)."""
+    planned.findings = [
+        replace(f, file=where[0], line=where[1]) if (where := locations.get(f.resource) or locations.get(_strip_keys(f.resource))) else f
+        for f in planned.findings
+    ]
+    return planned
+
+
+def plan_addresses(plan: Path) -> list[str]:
+    return [change["address"] for change in json.loads(plan.read_text()).get("resource_changes", []) if change.get("mode") == "managed"]
+
+
+def expand(hcl: ScanResult, addresses: list[str]) -> ScanResult:
+    """One HCL finding per planned instance: HCL sees ``aws_x.this`` once for all its for_each keys,
+    the plan names each (so a waiver for one instance does not hide the others)."""
+    out = []
+    for f in hcl.findings:
+        instances = [a for a in addresses if same_resource(a, f.resource)] if f.source == "hcl" and "[" not in f.resource else []
+        out += [replace(f, resource=a) for a in instances] or [f]
+    hcl.findings = out
+    return hcl
 
 
 def skip_comments(tree: Path) -> list[Finding]:
@@ -215,21 +234,32 @@ def skip_comments(tree: Path) -> list[Finding]:
     return found
 
 
-def _task(args: tuple[Path, config.EnvironmentRules | None, Path | None]) -> ScanResult:
-    return scan_environment(*args)
+def _task(task: tuple[str, Path, config.EnvironmentRules | None]) -> ScanResult:
+    kind, path, env = task
+    return scan_hcl(path, env) if kind == "hcl" else scan_plan(path, env)
 
 
 def scan(
     tree: Path, environments: list[config.EnvironmentRules | None], plans: dict[str, Path], workers: int | None = None
 ) -> list[ScanResult]:
-    """Scan every environment (None: the tree without a var-file), in parallel when there are several."""
+    """Scan every environment (None: the tree without a var-file) on HCL and on its plan, one result each.
+
+    HCL and plan scans are separate tasks (longest first) so two cores stay busy until the end.
+    """
     # A plan given for a tree without environments is keyed "".
-    tasks = [(tree, env, plans.get(env.name if env else "")) for env in environments]
+    keyed = [(env, plans.get(env.name if env else "")) for env in environments]
+    tasks = [("hcl", tree, env) for env, _ in keyed] + [("plan", plan, env) for env, plan in keyed if plan is not None]
     workers = min(len(tasks), workers or os.cpu_count() or 1)
     if workers <= 1:
-        return [_task(t) for t in tasks]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_task, tasks))
+        done = [_task(t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = list(pool.map(_task, tasks))
+    hcl, planned = done[: len(keyed)], iter(done[len(keyed) :])
+    return [
+        h if plan is None else expand(h, plan_addresses(plan)).merge(locate(next(planned), h.locations))
+        for h, (_, plan) in zip(hcl, keyed, strict=True)
+    ]
 
 
 def same_resource(full: str, partial: str) -> bool:
@@ -252,24 +282,25 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def apply_waivers(findings: list[Finding], accepted: list[waivers.Waiver]) -> tuple[list[Finding], set[int]]:
-    """Mark findings a waiver accepts; return them and the indexes of the waivers used."""
+    """Mark findings a waiver accepts; return them and the indexes of the waivers used.
+
+    A plan address must match exactly. An HCL finding without instance keys (scanned without a
+    plan) stands for every instance, so it is waived, and uses every waiver, that names one of them.
+    """
     used: set[int] = set()
     out = []
     for f in findings:
-        match = next(
-            (
-                w
-                for w in accepted
-                if w.id == f.rule_id
-                and (f.environment is None or f.environment in w.environments)
-                and (w.resource == f.resource or (f.source == "hcl" and same_resource(w.resource, f.resource)))
-            ),
-            None,
-        )
-        if match is not None:
-            used.add(match.index)
-            f = replace(f, waiver=match.reason)
-        out.append(f)
+        matches = [
+            w
+            for w in accepted
+            if w.id == f.rule_id
+            and (f.environment is None or f.environment in w.environments)
+            and (w.resource == f.resource or (f.source == "hcl" and "[" not in f.resource and same_resource(w.resource, f.resource)))
+        ]
+        exact = [w for w in matches if w.resource == f.resource]
+        chosen = exact[:1] or matches
+        used |= {w.index for w in chosen}
+        out.append(replace(f, waiver=chosen[0].reason) if chosen else f)
     return out, used
 
 

@@ -90,8 +90,8 @@ for f in "$tfvars" "$backend_hcl"; do [[ -f "$f" ]] || die "missing $f"; done
 [[ -z "$moto_endpoint" || -f "$integration_tfvars" ]] || die "missing $integration_tfvars (needed with --moto)"
 command -v terraform >/dev/null || die "terraform not found on PATH (install Terraform >= 1.11)"
 
-# The project's CLI config (provider mirror) when the caller has not exported one.
-if [[ -z "${TF_CLI_CONFIG_FILE:-}" ]] && command -v python3 >/dev/null; then
+# The project's CLI config (provider mirror) unless the caller exported one that exists.
+if [[ ! -f "${TF_CLI_CONFIG_FILE:-}" ]] && command -v python3 >/dev/null; then
     toolchain_env="$(cd "$REPO" && python3 -m journey_guard.toolchain)" || die "python3 -m journey_guard.toolchain failed"
     eval "$(grep '^export ' <<<"$toolchain_env")"
 fi
@@ -189,7 +189,7 @@ fi
 lock_dir="${UJA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-guard}/terraform"
 mkdir -p "$lock_dir"
 echo "deploy.sh: $action $qualifier ($target, account $account_id, state s3://$state_bucket/$state_key)"
-flock "$lock_dir/init.lock" terraform -chdir="$HERE" init -input=false -reconfigure -lockfile=readonly "${backend_args[@]}" >"$TF_DATA_DIR/init.log" ||
+flock "$lock_dir/init.lock" terraform -chdir="$HERE" init -input=false -no-color -reconfigure -lockfile=readonly "${backend_args[@]}" >"$TF_DATA_DIR/init.log" ||
     die "terraform init failed: see $TF_DATA_DIR/init.log"
 
 approve=()

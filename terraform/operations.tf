@@ -4,6 +4,8 @@ module "monitoring" {
   source = "./modules/monitoring"
 
   qualifier                    = local.qualifier
+  account_id                   = local.account_id
+  partition                    = local.partition
   region                       = local.region
   alarm_topic_arn              = module.messaging.topic_arns["alerts"]
   function_names               = module.functions.function_names

@@ -56,6 +56,11 @@ output "function_names" {
   value       = module.functions.function_names
 }
 
+output "function_environment_variable_names" {
+  description = "Environment variable names per function (the contract with functions/common/settings.py REQUIRED_ENV)."
+  value       = module.functions.environment_variable_names
+}
+
 output "agent_id" {
   description = "Id of the Bedrock agent; null when bedrock_enabled is false."
   value       = one(module.agent[*].agent_id)

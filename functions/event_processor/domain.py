@@ -24,7 +24,8 @@ SEQUENCE_DIGITS = 129
 STRUGGLE_TYPES = frozenset({"struggle_signal", "form_error", "error_event"})
 PROFILE_ATTRIBUTES = ("userId", "lastSequenceNumber", "lastActiveAt", "totalEvents", "totalSessions", "currentSession")
 DEFAULT_SEGMENT = "default"
-_COMPACT = {"separators": (",", ":"), "sort_keys": True}
+# One encoder for every body: json.dumps with options builds a new encoder per call.
+_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, allow_nan=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +117,14 @@ def record_of(raw: dict[str, Any]) -> Record:
 
 
 def _known(part: Any) -> AttributeValue | None:
-    """The declared, present fields of a nested part as a map (pydantic keeps extras outside __dict__)."""
+    """The declared fields the producer sent, as a map. pydantic's fields_set also names the extras,
+    which live outside __dict__ and are stored under ``extra`` instead."""
     if part is None:
         return None
     values = {}
-    for name, value in part.__dict__.items():
+    fields = part.__dict__
+    for name in part.__pydantic_fields_set__:
+        value = fields.get(name)
         kind = type(value)
         if kind is str:
             values[name] = {"S": value}
@@ -169,7 +173,7 @@ def event_item(event: UserEvent, event_id: str) -> Item:
             item[name] = part
     if extra:
         # Unknown fields as one JSON string: kept whole, whatever their depth or numbers.
-        item["extra"] = {"S": json.dumps(extra, **_COMPACT)}
+        item["extra"] = {"S": _JSON.encode(extra)}
     return item
 
 
@@ -289,7 +293,7 @@ def _plan_batch(records: list[Record]) -> BatchPlan:
         plan.by_user.setdefault(event.userId, []).append(outcome)
         for target, message in ((plan.struggle, struggle_candidate(outcome)), (plan.video, video_candidate(outcome))):
             if message is not None:
-                target[message["requestId"]] = json.dumps(message, **_COMPACT)
+                target[message["requestId"]] = _JSON.encode(message)
                 plan.sources.setdefault(message["requestId"], []).append(record.sequence)
     plan.items = [a.item for a in stored.values()]
     plan.metrics = [metrics_record(a) for a in stored.values()]
@@ -444,4 +448,4 @@ def quarantine_body(rejected: Rejected) -> bytes:
         "approximateArrivalTimestampMs": record.arrival_ms,
         "data": record.data,
     }
-    return json.dumps(body, **_COMPACT).encode()
+    return _JSON.encode(body).encode()

@@ -77,8 +77,8 @@ def sink_ddl(output_path: str) -> str:
     return f"""
 CREATE TABLE session_analytics (
   userId STRING,
-  sessionStart TIMESTAMP(3),
-  sessionEnd TIMESTAMP(3),
+  sessionStart TIMESTAMP_LTZ(3),
+  sessionEnd TIMESTAMP_LTZ(3),
   events BIGINT,
   errors BIGINT,
   videoSeconds DOUBLE,

@@ -79,7 +79,8 @@ def record_request(deps: Deps, r: InterventionRequest, counts: Counts) -> dict[s
         return rules.appended(history, {**entry, "status": rules.initial_status(history, at)})
 
     found = rules.find(_update_history(deps, r.userId, append, counts), r.requestId)
-    assert found is not None  # appended last, or already there
+    if found is None:  # cannot happen: the entry is appended last or was already there
+        raise RuntimeError(f"profile {r.userId}: history lost request {r.requestId}")
     return dict(found)
 
 

@@ -14,21 +14,23 @@ locals {
   audit_bucket  = "uja-audit-${local.account_id}"
   audit_arn     = "arn:${local.partition}:s3:::${local.audit_bucket}"
 
-  trail_name  = "uja-account-trail"
-  trail_arn   = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.trail_name}"
-  trail_glob  = "arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"
-  rule_name   = "uja-account-security-events"
-  rule_arn    = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.rule_name}"
-  topic_name  = "uja-account-alerts"
-  topic_arn   = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.topic_name}"
-  access_logs = "s3-access" # prefix of the state buckets' server access logs in the audit bucket
+  trail_name     = "uja-account-trail"
+  trail_arn      = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.trail_name}"
+  trail_glob     = "arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"
+  rule_name      = "uja-account-security-events"
+  rule_arn       = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.rule_name}"
+  trail_logs     = "/aws/cloudtrail/${local.trail_name}"
+  trail_logs_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.trail_logs}"
+  topic_name     = "uja-account-alerts"
+  topic_arn      = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.topic_name}"
+  access_logs    = "s3-access" # prefix of the state buckets' server access logs in the audit bucket
 
   # Every bucket here: SSE-KMS with the account key, versioned, private, TLS only.
   buckets = merge(local.state_buckets, { audit = local.audit_bucket })
   tls_only = { for key, name in local.buckets : key => {
     Sid       = "DenyInsecureTransport"
     Effect    = "Deny"
-    Principal = "*"
+    Principal = { AWS = "*" } # same as "*"; moto's logging-target check cannot parse the bare string
     Action    = "s3:*"
     Resource  = ["arn:${local.partition}:s3:::${name}", "arn:${local.partition}:s3:::${name}/*"]
     Condition = { Bool = { "aws:SecureTransport" = "false" } }
@@ -71,6 +73,14 @@ resource "aws_kms_key" "account" {
         Action    = "kms:DescribeKey"
         Resource  = "*"
         Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } }
+      },
+      {
+        Sid       = "CloudWatchLogsEncryptsTrailLogs"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.trail_logs_arn } }
       },
       {
         Sid       = "EventBridgePublishesAlerts"
@@ -258,8 +268,45 @@ resource "aws_cloudtrail" "account" {
   is_multi_region_trail         = true
   include_global_service_events = true
   enable_log_file_validation    = true
+  cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.trail.arn}:*"
+  cloud_watch_logs_role_arn     = aws_iam_role.trail_logs.arn
 
-  depends_on = [aws_s3_bucket_policy.this]
+  depends_on = [aws_s3_bucket_policy.this, aws_iam_role_policy.trail_logs]
+}
+
+# A searchable copy of the trail (Logs Insights) next to the durable one in the audit bucket.
+resource "aws_cloudwatch_log_group" "trail" {
+  name              = local.trail_logs
+  retention_in_days = var.trail_log_retention_days
+  kms_key_id        = aws_kms_key.account.arn
+}
+
+resource "aws_iam_role" "trail_logs" {
+  name = "uja-account-trail-logs"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account_id, "aws:SourceArn" = local.trail_arn }
+      }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "trail_logs" {
+  name = "write-trail-log-group"
+  role = aws_iam_role.trail_logs.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "${local.trail_logs_arn}:log-stream:*"
+    }]
+  })
 }
 
 # ---------------------------------------------------------------------------

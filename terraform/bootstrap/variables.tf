@@ -92,3 +92,13 @@ variable "cost_center" {
     error_message = "cost_center must not be empty."
   }
 }
+
+variable "trail_log_retention_days" {
+  description = "Retention of the trail's CloudWatch Logs copy (days); the audit bucket keeps the durable copy."
+  type        = number
+  default     = 365
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.trail_log_retention_days)
+    error_message = "trail_log_retention_days must be a value CloudWatch Logs allows (1, 3, 5, 7, 14, 30, ... 3653)."
+  }
+}

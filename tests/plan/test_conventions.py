@@ -29,7 +29,9 @@ def test_every_taggable_resource_carries_the_default_tags(plan: plans.Plan, expe
             continue  # the resource's schema has no tags
         taggable += 1
         tags = values["tags_all"]
-        classification = "confidential" if values["type"] in confidential and address not in expected["confidential"]["except"] else "internal"
+        classification = (
+            "confidential" if values["type"] in confidential and address not in expected["confidential"]["except"] else "internal"
+        )
         expected_tags = {**want, "DataClassification": classification}
         actual = {k: tags.get(k) for k in expected_tags} if isinstance(tags, dict) else tags
         if actual != expected_tags:

@@ -20,9 +20,11 @@ def _keys(**overrides: object) -> dict[str, str]:
     return {env: plans.cache_key(plans.make_inputs(env, tfvars=[TEST_TFVARS], **overrides)) for env in ENVIRONMENTS}
 
 
-def test_second_render_is_a_cache_hit_with_the_same_plan(env_plans: dict[str, plans.Plan]) -> None:
-    first = env_plans["dev"]
-    again = render("dev")
+def test_second_render_is_a_cache_hit_with_the_same_plan(tmp_path: Path) -> None:
+    tree = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM_DIR, tree, ignore=shutil.ignore_patterns(".terraform"))
+    first = plans.render("dev", tfvars=[TEST_TFVARS], tree=tree)
+    again = plans.render("dev", tfvars=[TEST_TFVARS], tree=tree)
     assert again.cached
     assert again.key == first.key
     assert again.json == first.json
@@ -33,28 +35,30 @@ def test_plans_are_hermetic_and_use_the_test_account(env_plans: dict[str, plans.
         assert plan.variables["environment"] == env
         assert plan.variables["account_id"] == "123456789012"
         assert plan.variables["availability_zones"] == ["us-east-1a", "us-east-1b"]
-        # The provider only ever sees the unreachable loopback endpoint and fake keys.
+        # The provider only ever sees an unreachable loopback endpoint and fake keys: any AWS call
+        # would have failed the plan, so a rendered plan proves there was none.
         assert plan.variables["aws_endpoint_url"] == plans.HERMETIC_VARIABLES["aws_endpoint_url"]
         assert not [a for a in plan.json.get("prior_state", {}).get("values", {}).get("root_module", {}).get("resources", [])]
 
 
-def test_a_tfvars_change_misses_for_that_environment_only(tmp_path: Path, env_plans: dict[str, plans.Plan]) -> None:
-    tree = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM_DIR, tree, ignore=shutil.ignore_patterns(".terraform"))
-    staging = tree / "environments" / "staging.tfvars"
+def test_a_tfvars_change_misses_for_that_environment_only(tmp_path: Path) -> None:
+    # Two copies of one snapshot, so edits to the working tree meanwhile cannot leak in.
+    base_tree, changed_tree = tmp_path / "base" / "terraform", tmp_path / "changed" / "terraform"
+    shutil.copytree(TERRAFORM_DIR, base_tree, ignore=shutil.ignore_patterns(".terraform"))
+    shutil.copytree(base_tree, changed_tree)
+    staging = changed_tree / "environments" / "staging.tfvars"
     text, count = re.subn(r"(?m)^monthly_budget_usd\s*=.*$", "monthly_budget_usd = 1750", staging.read_text())
     assert count == 1, f"{staging}: no monthly_budget_usd line to change"
     staging.write_text(text)
 
-    base, changed = _keys(), _keys(tree=tree)
+    base, changed = _keys(tree=base_tree), _keys(tree=changed_tree)
     assert {env for env in ENVIRONMENTS if base[env] != changed[env]} == {"staging"}
-    # The base keys are the keys of the session's plans: the copy of the tree itself changes nothing.
-    assert {env: p.key for env, p in env_plans.items()} == base
 
-    plan = plans.render("staging", tfvars=[TEST_TFVARS], tree=tree)
+    plan = plans.render("staging", tfvars=[TEST_TFVARS], tree=changed_tree)
     assert plan.key == changed["staging"]
     assert plan.variables["monthly_budget_usd"] == 1750
-    assert plan.json != env_plans["staging"].json
+    budgets = [b["limit_amount"] for b in plan.of_type("aws_budgets_budget").values()]
+    assert [float(b) for b in budgets] == [1750.0]
 
 
 def test_a_handler_change_misses_for_every_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,8 +113,9 @@ def test_a_plan_without_account_id_is_refused_so_no_data_source_calls_aws() -> N
 def test_short_diff_is_short() -> None:
     expected = {f"aws_thing.r{i}": i for i in range(500)}
     actual = {**expected, "aws_thing.r7": -1, "aws_thing.extra": 1}
-    diff = plans.short_diff(expected, actual, limit=10)
+    many = {k: -v for k, v in expected.items()}
+    diff = plans.short_diff(expected, many, limit=10)
     assert len(diff.splitlines()) == 11
+    assert diff.splitlines()[-1].startswith("... ") and diff.endswith("more diff lines")
     assert "-aws_thing.r7: 7" in plans.short_diff(expected, actual)
     assert "+aws_thing.r7: -1" in plans.short_diff(expected, actual)
-

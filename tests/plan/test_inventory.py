@@ -20,7 +20,9 @@ def test_count_per_type(plan: plans.Plan, expected: dict[str, Any]) -> None:
 
 def test_addresses(plan: plans.Plan, expected: dict[str, Any]) -> None:
     addresses = expected.get("addresses")
-    assert addresses, f"inventory/{plan.env}.yaml has no `addresses`: run python -m journey_guard.plans {plan.env} --tfvars tests/plan/test.tfvars --addresses"
+    assert addresses, (
+        f"inventory/{plan.env}.yaml has no `addresses`: run python -m journey_guard.plans {plan.env} --tfvars tests/plan/test.tfvars --addresses"
+    )
     expect_equal(addresses, plan.by_type(), f"{plan.env}: resource addresses")
 
 

@@ -3,10 +3,12 @@
 - ``aws``: an in-process moto account (``mock_aws``) for real boto3 calls.
 - ``function_env(name)``: sets every variable of ``REQUIRED_ENV[name]`` (placeholders unless given).
 - ``sleeps``: a recording stand-in for ``time.sleep`` to hand to adapters (no real waiting).
+- ``emf``: the CloudWatch EMF documents printed so far (Powertools Metrics writes them to stdout).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -38,3 +40,12 @@ def function_env(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, str
 def sleeps() -> list[float]:
     """A list that records requested sleeps; pass ``sleeps.append`` as an adapter's ``sleep``."""
     return []
+
+
+@pytest.fixture
+def emf(capsys: pytest.CaptureFixture[str]) -> Callable[[], list[dict]]:
+    def documents() -> list[dict]:
+        lines = (line for line in capsys.readouterr().out.splitlines() if line.startswith("{"))
+        return [doc for doc in map(json.loads, lines) if "_aws" in doc]
+
+    return documents

@@ -38,7 +38,15 @@ def test_schema_is_valid_and_strict(model: type) -> None:
 
 def test_schema_agrees_with_the_model_on_a_message() -> None:
     schema = json.loads((CONTRACTS_DIR / "StruggleCandidate.schema.json").read_text())
-    message = {"requestId": "struggle:e", "sourceEventIds": ["e"], "userId": "u", "sessionId": "s", "featureId": "f", "eventType": "form_error", "detectedAt": 1}
+    message = {
+        "requestId": "struggle:e",
+        "sourceEventIds": ["e"],
+        "userId": "u",
+        "sessionId": "s",
+        "featureId": "f",
+        "eventType": "form_error",
+        "detectedAt": 1,
+    }
     jsonschema.validate(message, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(message | {"attemptCount": 0}, schema)

@@ -30,13 +30,12 @@ locals {
       name    = "event-processor"
       package = "event_processor"
       environment = {
-        USER_EVENTS_TABLE         = var.table_names["user_events"]
-        USER_PROFILES_TABLE       = var.table_names["user_profiles"]
-        STRUGGLE_QUEUE_URL        = var.queue_urls["struggle_signals"]
-        VIDEO_QUEUE_URL           = var.queue_urls["video_analysis"]
-        STREAM_FAILURES_QUEUE_URL = var.queue_urls["stream_failures"]
-        EVENT_LOGS_BUCKET         = var.event_logs_bucket_name
-        TIMESTREAM_DATABASE       = var.timestream_database_name
+        USER_EVENTS_TABLE   = var.table_names["user_events"]
+        USER_PROFILES_TABLE = var.table_names["user_profiles"]
+        STRUGGLE_QUEUE_URL  = var.queue_urls["struggle_signals"]
+        VIDEO_QUEUE_URL     = var.queue_urls["video_analysis"]
+        EVENT_LOGS_BUCKET   = var.event_logs_bucket_name
+        TIMESTREAM_DATABASE = var.timestream_database_name
       }
       events_via        = ["kinesis", "sqs"]
       storage_via       = ["dynamodb", "timestream", "s3", "lambda"]
@@ -49,6 +48,7 @@ locals {
         },
         { sid = "StoreEvents", actions = ["dynamodb:BatchWriteItem"], resources = [local.table_arns["user_events"]] },
         { sid = "UpdateProfiles", actions = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], resources = [local.table_arns["user_profiles"]] },
+        # stream-failures: Lambda sends the trigger's on-failure records with this role.
         {
           sid       = "SendCandidates"
           actions   = ["sqs:SendMessage"]
@@ -125,7 +125,14 @@ locals {
     }
   }
 
-  function_names  = { for k, f in local.functions : k => "uja-${f.name}-${var.qualifier}" }
+  function_names = { for k, f in local.functions : k => "uja-${f.name}-${var.qualifier}" }
+  environments = {
+    for k, f in local.functions : k => merge(f.environment, {
+      POWERTOOLS_SERVICE_NAME      = local.function_names[k]
+      POWERTOOLS_METRICS_NAMESPACE = "UserJourneyAnalytics"
+      LOG_LEVEL                    = var.log_level
+    })
+  }
   log_group_names = { for k, name in local.function_names : k => "/aws/lambda/${name}" }
   sqs_triggers = {
     struggle_detector     = "struggle_signals"
@@ -299,11 +306,7 @@ resource "aws_lambda_function" "this" {
   kms_key_arn                    = var.storage_key_arn
 
   environment {
-    variables = merge(each.value.environment, {
-      POWERTOOLS_SERVICE_NAME      = local.function_names[each.key]
-      POWERTOOLS_METRICS_NAMESPACE = "UserJourneyAnalytics"
-      LOG_LEVEL                    = var.log_level
-    })
+    variables = local.environments[each.key]
   }
 
   vpc_config {
@@ -315,14 +318,9 @@ resource "aws_lambda_function" "this" {
     mode = "Active"
   }
 
-  logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.this[each.key].name
-  }
-
-  # The log group must exist first (else Lambda creates it unmanaged) and the grants must be in
-  # place before the first invocation.
-  depends_on = [aws_iam_role_policy.this]
+  # Lambda logs to /aws/lambda/<name>: the group must exist first (else Lambda creates it
+  # unmanaged, unencrypted, kept forever), and the grants before the first invocation.
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
 }
 
 # ---------------------------------------------------------------------------

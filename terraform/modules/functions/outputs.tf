@@ -25,5 +25,5 @@ output "log_group_names" {
 
 output "environment_variable_names" {
   description = "Environment variable names each function gets, keyed like function_names (compared with functions/common/settings.py)."
-  value       = { for k, f in aws_lambda_function.this : k => sort(keys(f.environment[0].variables)) }
+  value       = { for k, env in local.environments : k => sort(keys(env)) }
 }

@@ -8,10 +8,7 @@ locals {
   four_days     = 4 * 86400
   fourteen_days = 14 * 86400
 
-  dlqs = { for key, component in local.consumers : "${key}_dlq" => {
-    name   = "uja-${component}-dlq-${var.qualifier}"
-    source = key
-  } }
+  dlqs = { for key, component in local.consumers : "${key}_dlq" => { name = "uja-${component}-dlq-${var.qualifier}" } }
   queues = merge(
     { for key, component in local.consumers : key => {
       name       = "uja-${component}-${var.qualifier}"
@@ -43,8 +40,7 @@ locals {
   topic_arns = { for key, t in local.topics : key => "arn:${var.partition}:sns:${var.region}:${var.account_id}:${t.name}" }
 }
 
-# DLQs keep failed messages 14 days, longer than their source queue, so nothing ages out on the
-# way, and accept redrives from their own source queue only.
+# DLQs keep failed messages 14 days, longer than their source queue, so nothing ages out on the way.
 resource "aws_sqs_queue" "dlq" {
   for_each = local.dlqs
 
@@ -52,10 +48,6 @@ resource "aws_sqs_queue" "dlq" {
   message_retention_seconds = local.fourteen_days
   kms_master_key_id         = var.events_key_arn
   tags                      = var.queue_tags
-  redrive_allow_policy = jsonencode({
-    redrivePermission = "byQueue"
-    sourceQueueArns   = [local.queue_arns[each.value.source]]
-  })
 }
 
 resource "aws_sqs_queue" "this" {

@@ -119,12 +119,13 @@ locals {
     local.fallback_alarms,
     local.timestream_alarm,
   )
+  alarm_names = { for key in keys(local.alarms) : key => "uja-${replace(key, "_", "-")}-${var.qualifier}" }
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = local.alarms
 
-  alarm_name          = "uja-${replace(each.key, "_", "-")}-${var.qualifier}"
+  alarm_name          = local.alarm_names[each.key]
   alarm_description   = each.value.description
   comparison_operator = "GreaterThanThreshold"
   threshold           = each.value.threshold
@@ -241,6 +242,9 @@ locals {
 }
 
 resource "aws_cloudwatch_dashboard" "this" {
+  # The alarm widget lists the alarms by ARN: create them first.
+  depends_on = [aws_cloudwatch_metric_alarm.this]
+
   dashboard_name = "uja-dashboard-${var.qualifier}"
   dashboard_body = jsonencode({
     widgets = concat(
@@ -248,10 +252,11 @@ resource "aws_cloudwatch_dashboard" "this" {
         type   = "alarm"
         width  = 24
         height = 6
+        # ARNs built from the names keep the whole body known at plan time (plan tests read it).
         properties = {
           title  = "Alarms"
           region = var.region
-          alarms = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.arn]
+          alarms = [for name in values(local.alarm_names) : "arn:${var.partition}:cloudwatch:${var.region}:${var.account_id}:alarm:${name}"]
         }
       }],
       [for w in local.metric_widgets : {

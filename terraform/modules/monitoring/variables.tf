@@ -4,7 +4,21 @@ variable "qualifier" {
 }
 
 variable "region" {
-  description = "Region the dashboard's metric widgets read from."
+  description = "Region of the alarms and of the dashboard's metric widgets."
+  type        = string
+}
+
+variable "account_id" {
+  description = "Account of the alarms (their ARNs in the dashboard's alarm widget)."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be a 12-digit account id."
+  }
+}
+
+variable "partition" {
+  description = "AWS partition of the alarms' ARNs (aws, aws-cn, aws-us-gov)."
   type        = string
 }
 

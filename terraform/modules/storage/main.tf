@@ -24,7 +24,7 @@ locals {
   tls_only = { for key, arn in local.bucket_arns : key => {
     Sid       = "DenyInsecureTransport"
     Effect    = "Deny"
-    Principal = "*"
+    Principal = { AWS = "*" } # same as "*"; moto's logging-target check cannot parse the bare string
     Action    = "s3:*"
     Resource  = [arn, "${arn}/*"]
     Condition = { Bool = { "aws:SecureTransport" = "false" } }

@@ -71,7 +71,9 @@ class FlakySQS:
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict]) -> dict:
         self.requests.append(Entries)
-        failed = [{"Id": e["Id"], "SenderFault": self.sender_fault, "Code": "X", "Message": "m"} for e in Entries if e["Id"] in self.fail_ids]
+        failed = [
+            {"Id": e["Id"], "SenderFault": self.sender_fault, "Code": "X", "Message": "m"} for e in Entries if e["Id"] in self.fail_ids
+        ]
         self.fail_ids = set()
         return {"Successful": [], "Failed": failed}
 
@@ -124,14 +126,29 @@ def test_clients_are_created_on_first_use(aws: None) -> None:
 def test_moto_dynamodb_round_trip_and_conditions(aws: None) -> None:
     client = boto3.client("dynamodb")
     client.create_table(
-        TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST"
+        TableName="t",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
     )
     db = DynamoDB(client)
     assert db.batch_write("t", [put(i) | {"n": {"N": str(i)}} for i in range(30)]) == 2
     assert len(db.batch_get("t", [put(i) for i in range(30)] + [put(99)], projection=("pk",))) == 30
-    db.update_item(TableName="t", Key=put(1), UpdateExpression="SET n = :n", ConditionExpression="n = :old", ExpressionAttributeValues={":n": {"N": "5"}, ":old": {"N": "1"}})
+    db.update_item(
+        TableName="t",
+        Key=put(1),
+        UpdateExpression="SET n = :n",
+        ConditionExpression="n = :old",
+        ExpressionAttributeValues={":n": {"N": "5"}, ":old": {"N": "1"}},
+    )
     with pytest.raises(ConditionFailed, match="update_item on t"):
-        db.update_item(TableName="t", Key=put(1), UpdateExpression="SET n = :n", ConditionExpression="n = :old", ExpressionAttributeValues={":n": {"N": "6"}, ":old": {"N": "1"}})
+        db.update_item(
+            TableName="t",
+            Key=put(1),
+            UpdateExpression="SET n = :n",
+            ConditionExpression="n = :old",
+            ExpressionAttributeValues={":n": {"N": "6"}, ":old": {"N": "1"}},
+        )
     assert db.get_item("t", put(1))["n"] == {"N": "5"}
     assert len(db.query(TableName="t", KeyConditionExpression="pk = :k", ExpressionAttributeValues={":k": {"S": "k2"}}, Limit=1)) == 1
 
@@ -140,7 +157,10 @@ def test_moto_sqs_and_s3(aws: None) -> None:
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName="q")["QueueUrl"]
     assert SQS(sqs).send_batch(url, [f"m{i}" for i in range(12)]) == 2
-    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"] == "12"
+    assert (
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]
+        == "12"
+    )
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="uja-event-logs-test")
     S3(s3).put_object("uja-event-logs-test", "quarantine/x.json", b"{}")

@@ -19,7 +19,10 @@ def request(**changes: object) -> dict:
         "requestBody": {
             "content": {
                 "application/json": {
-                    "properties": [{"name": "attemptCount", "type": "integer", "value": "3"}, {"name": "urgent", "type": "boolean", "value": "TRUE"}]
+                    "properties": [
+                        {"name": "attemptCount", "type": "integer", "value": "3"},
+                        {"name": "urgent", "type": "boolean", "value": "TRUE"},
+                    ]
                 }
             }
         },

@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 from common.dynamo import from_item, number, shard_suffix, to_attr, to_item
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**37), 10**37) | st.text(max_size=20) | st.floats(-1e100, 1e100).filter(lambda f: f == 0 or abs(f) > 1e-99),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**37), 10**37)
+    | st.text(max_size=20)
+    | st.floats(-1e100, 1e100).filter(lambda f: f == 0 or abs(f) > 1e-99),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 )

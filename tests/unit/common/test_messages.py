@@ -47,7 +47,14 @@ def test_intervention_request_names_one_subject() -> None:
 
 def test_notification_attributes() -> None:
     note = InterventionNotification(
-        requestId="r", userId="u", interventionType="live_chat_offer", priority="critical", channel="push", text="Need help?", at=1, audience="support"
+        requestId="r",
+        userId="u",
+        interventionType="live_chat_offer",
+        priority="critical",
+        channel="push",
+        text="Need help?",
+        at=1,
+        audience="support",
     )
     assert note.sns_attributes() == {"audience": {"DataType": "String", "StringValue": "support"}}
 

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 
 import pytest
 
 from common import metrics as m
 from common import observability
 from common.metrics import Counts
-
-
-def emf_lines(text: str) -> list[dict]:
-    return [doc for doc in (json.loads(line) for line in text.splitlines() if line.startswith("{")) if "_aws" in doc]
 
 
 def test_counts_only_take_known_names() -> None:
@@ -22,7 +18,7 @@ def test_counts_only_take_known_names() -> None:
         counts.add("Typo")
 
 
-def test_run_emits_counts_as_emf_even_when_the_work_raises(capsys: pytest.CaptureFixture[str], function_env) -> None:
+def test_run_emits_counts_as_emf_even_when_the_work_raises(emf: Callable[[], list[dict]], function_env) -> None:
     function_env("event-processor")
 
     def work(event: dict, context: object, counts: Counts) -> dict:
@@ -31,7 +27,7 @@ def test_run_emits_counts_as_emf_even_when_the_work_raises(capsys: pytest.Captur
 
     with pytest.raises(RuntimeError):
         observability.run(work, {}, None)
-    (doc,) = emf_lines(capsys.readouterr().out)
+    (doc,) = emf()
     assert doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == m.NAMESPACE
     assert doc[m.RECORDS_QUARANTINED] == [2.0]
 
@@ -42,3 +38,9 @@ def test_helpers_are_created_once() -> None:
     layer, config = observability.idempotency("uja-idempotency-dev")
     assert observability.idempotency("uja-idempotency-dev")[0] is layer
     assert config.event_key_jmespath == "requestId" and config.expires_after_seconds == 7 * 24 * 3600
+
+
+def test_an_invocation_that_counted_nothing_emits_nothing(emf: Callable[[], list[dict]], function_env) -> None:
+    function_env("event-processor")
+    assert observability.run(lambda event, context, counts: {"ok": True}, {}, None) == {"ok": True}
+    assert emf() == []

@@ -25,7 +25,13 @@ STRUGGLE_URL, VIDEO_URL, DATABASE = "https://sqs.test/struggle", "https://sqs.te
 
 
 def user_event(user: str = "u1", session: str = "s1", event_type: str = "page_view", offset_ms: int = -1000, **data: Any) -> dict:
-    event = {"eventId": str(uuid.uuid4()), "userId": user, "sessionId": session, "eventType": event_type, "timestamp": ARRIVAL_MS + offset_ms}
+    event = {
+        "eventId": str(uuid.uuid4()),
+        "userId": user,
+        "sessionId": session,
+        "eventType": event_type,
+        "timestamp": ARRIVAL_MS + offset_ms,
+    }
     if event_type in ("video_engagement", "video_complete"):
         data.setdefault("videoId", "video-1")
     if data:

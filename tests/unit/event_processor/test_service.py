@@ -61,7 +61,9 @@ def test_valid_records_next_to_poison_are_processed(world: World) -> None:
 def test_call_counts_for_n_records_and_u_users(world: World) -> None:
     n_records, n_users = 230, 120
     payloads = [
-        user_event(user=f"user-{i % n_users}", event_type=("video_engagement" if i % 3 == 0 else "form_error" if i % 3 == 1 else "page_view"))
+        user_event(
+            user=f"user-{i % n_users}", event_type=("video_engagement" if i % 3 == 0 else "form_error" if i % 3 == 1 else "page_view")
+        )
         for i in range(n_records)
     ]
     failed, counts = run(world, kinesis_event(payloads))
@@ -161,7 +163,12 @@ class ConcurrentWriter:
             self.done = True
             self._client.put_item(
                 TableName=PROFILES_TABLE,
-                Item={"userId": {"S": self.user}, "lastSequenceNumber": {"S": pad_sequence(self.first_sequence)}, "totalEvents": {"N": "1"}, "totalSessions": {"N": "1"}},
+                Item={
+                    "userId": {"S": self.user},
+                    "lastSequenceNumber": {"S": pad_sequence(self.first_sequence)},
+                    "totalEvents": {"N": "1"},
+                    "totalSessions": {"N": "1"},
+                },
             )
         return self._client.update_item(**kwargs)
 
@@ -181,7 +188,12 @@ def test_closed_session_summary_goes_out_before_the_update(world: World) -> None
     assert failed == set()
     (summary,) = world.timestream.table("session-analytics")
     assert summary["Time"] == str(ARRIVAL_MS - 9000) and summary["Version"] == 1
-    assert {v["Name"]: v["Value"] for v in summary["MeasureValues"]} == {"event_count": "2", "error_count": "1", "video_watch_ms": "0", "duration_ms": "3000"}
+    assert {v["Name"]: v["Value"] for v in summary["MeasureValues"]} == {
+        "event_count": "2",
+        "error_count": "1",
+        "video_watch_ms": "0",
+        "duration_ms": "3000",
+    }
     profile = world.profiles()["u1"]
     assert number(profile, "totalSessions") == 2 and profile["currentSession"]["M"]["sessionId"]["S"] == "B"
 

@@ -13,11 +13,14 @@ import json
 import re
 import sqlite3
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from flink_sessions import main as job
 from flink_sessions.reference import GAP_MS, Session, sessions
+from hypothesis import given
+from hypothesis import strategies as st
 
 from journey_guard.build import Builder
 
@@ -143,3 +146,25 @@ def test_build_zips_the_job_with_a_missing_jar_marker(tmp_path: Path, monkeypatc
     with zipfile.ZipFile(tmp_path / "flink" / "sessions.zip") as zf:
         assert "main.py" in zf.namelist()
     assert (tmp_path / "flink" / "MISSING_JAR").is_file()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]), st.integers(0, 6 * 3_600_000), st.sampled_from(["page_view", "form_error", "video_complete"])
+        ),
+        max_size=40,
+    )
+)
+def test_reference_sessions_partition_each_users_events(raw: list[tuple[str, int, str]]) -> None:
+    events = [ev(user, T + at, kind, 1_000) for user, at, kind in raw]
+    found = sessions(events)
+    assert sum(s.events for s in found) == len(events)
+    assert sum(s.errors for s in found) == sum(kind == "form_error" for _, _, kind in raw)
+    for user in ("a", "b"):
+        mine = [s for s in found if s.userId == user]
+        stamps = sorted(T + at for u, at, _ in raw if u == user)
+        # a new session starts exactly where consecutive events are more than the gap apart
+        assert len(mine) == (1 + sum(b - a > GAP_MS for a, b in pairwise(stamps)) if stamps else 0)
+        for earlier, later in pairwise(mine):
+            assert later.firstEventMs - earlier.lastEventMs > GAP_MS

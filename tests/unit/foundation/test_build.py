@@ -92,3 +92,13 @@ def test_connector_jar_that_does_not_exist_is_named(sources: Path, tmp_path: Pat
     monkeypatch.setenv("UJA_FLINK_CONNECTOR_JAR", str(tmp_path / "nope.jar"))
     with pytest.raises(SystemExit, match=r"nope\.jar"):
         build.Builder(tmp_path / "out").run()
+
+
+def test_pipeline_code_carries_the_scoring_package_it_imports(sources: Path, tmp_path: Path) -> None:
+    (sources / "feature_engineering").mkdir()
+    (sources / "feature_engineering" / "processing.py").write_text("from common.scoring import features\n")
+    (sources / "common" / "scoring").mkdir()
+    (sources / "common" / "scoring" / "features.py").write_text("WEIGHTS = {}\n")
+    build.Builder(tmp_path / "out").run()
+    files = {p.relative_to(tmp_path / "out" / "pipeline").as_posix() for p in (tmp_path / "out" / "pipeline").rglob("*") if p.is_file()}
+    assert files == {"feature_engineering.py", "common/__init__.py", "common/scoring/features.py"}

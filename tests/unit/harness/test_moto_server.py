@@ -89,3 +89,58 @@ def test_event_source_mappings_exist_but_moto_does_not_deliver(server: MotoServe
     [message] = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["ApproximateReceiveCount"])["Messages"]
     assert message["Body"] == "for-the-emulator"
     assert message["Attributes"]["ApproximateReceiveCount"] == "1"  # only this receive: moto never polled it
+
+
+def test_bucket_logging_accepts_a_target_whose_policy_has_a_string_principal(server: MotoServer) -> None:
+    s3 = _client(server, "s3")
+    target, source = "logs-target", "logged-source"
+    s3.create_bucket(Bucket=target)
+    s3.create_bucket(Bucket=source)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"arn:aws:s3:::{target}/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{target}/*"},
+        ],
+    }
+    s3.put_bucket_policy(Bucket=target, Policy=json.dumps(policy))
+    s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "source/"}})
+    assert s3.get_bucket_logging(Bucket=source)["LoggingEnabled"] == {"TargetBucket": target, "TargetPrefix": "source/"}
+
+
+def test_bucket_logging_still_refuses_a_target_that_does_not_admit_the_logging_service(server: MotoServer) -> None:
+    s3 = _client(server, "s3")
+    s3.create_bucket(Bucket="closed-target")
+    s3.create_bucket(Bucket="closed-source")
+    deny_only = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::closed-target/*"}]}
+    s3.put_bucket_policy(Bucket="closed-target", Policy=json.dumps(deny_only))
+    with pytest.raises(s3.exceptions.ClientError, match="InvalidTargetBucketForLogging"):
+        s3.put_bucket_logging(Bucket="closed-source", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "closed-target", "TargetPrefix": "x/"}})
+
+
+def _tls_only_bucket(s3, name: str, extra: list[dict] | None = None) -> None:  # type: ignore[no-untyped-def]
+    s3.create_bucket(Bucket=name)
+    tls_only = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only, *(extra or [])]}))
+
+
+def test_tls_only_bucket_policy_does_not_deny_every_write(server: MotoServer) -> None:
+    s3 = _client(server, "s3")
+    _tls_only_bucket(s3, "tls-only")
+    s3.put_object(Bucket="tls-only", Key="k", Body=b"v")
+    assert s3.get_object(Bucket="tls-only", Key="k")["Body"].read() == b"v"
+
+
+def test_unconditional_deny_in_a_bucket_policy_still_denies(server: MotoServer) -> None:
+    s3 = _client(server, "s3")
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::tls-and-deny/*"}
+    _tls_only_bucket(s3, "tls-and-deny", [deny])
+    with pytest.raises(s3.exceptions.ClientError, match="403|AccessDenied|Forbidden"):
+        s3.put_object(Bucket="tls-and-deny", Key="k", Body=b"v")

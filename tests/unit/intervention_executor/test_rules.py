@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from intervention_executor import rules
 
@@ -50,3 +52,14 @@ def test_find_and_status_change() -> None:
     assert rules.find(history, "r1") == history[0]
     assert rules.find(history, "r9") is None
     assert rules.with_status(history, "r1", "sent") == [entry(1, NOW, "sent"), entry(2, NOW)]
+
+
+@given(st.lists(st.integers(0, 5 * rules.HOUR_MS), max_size=80))
+def test_never_more_than_3_published_in_any_hour(offsets: list[int]) -> None:
+    history: list = []
+    for n, at in enumerate(sorted(NOW + o for o in offsets)):
+        history = rules.appended(history, entry(n, at, rules.initial_status(history, at)))
+        assert len(history) <= rules.HISTORY_KEPT
+    published = [int(e["at"]) for e in history if e["status"] != "suppressed"]
+    for at in published:
+        assert sum(1 for other in published if at <= other < at + rules.HOUR_MS) <= rules.PER_HOUR_LIMIT

@@ -117,3 +117,15 @@ def test_the_repository_waivers_are_valid_and_each_has_a_reason() -> None:
     valid, problems = waivers.validate(waivers.load(), TODAY, ENVS)
     assert problems == []
     assert all(w.reason and w.owner for w in valid)
+
+
+def test_an_hcl_finding_is_expanded_to_the_planned_instances_so_each_is_waived_on_its_own() -> None:
+    hcl = gate.ScanResult(
+        "dev", findings=[finding(resource="module.storage.aws_s3_bucket_server_side_encryption_configuration.this", source="hcl")]
+    )
+    other = ADDRESS.replace("access_logs", "event_logs")
+    expanded = gate.expand(hcl, [ADDRESS, other, 'module.storage.aws_s3_bucket.this["access_logs"]']).findings
+    assert [f.resource for f in expanded] == [ADDRESS, other]
+    valid, _ = waivers.validate([entry()], TODAY, ENVS)
+    out, used = gate.apply_waivers(expanded, valid)
+    assert [f.waiver is not None for f in out] == [True, False] and used == {0}

@@ -256,3 +256,20 @@ def test_bedrock_unknown_operation_is_a_404(aws: Aws) -> None:
         bedrock_event("struggle-detection", "/delete-everything", {}), Context(), deps(aws), aws.idempotency("struggle-detector")
     )
     assert bedrock_body(answer)[0] == 404
+
+
+def test_bedrock_answers_a_failure_in_its_format_without_a_trace(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = deps(aws)
+
+    def down(**kwargs: object) -> list:
+        raise RuntimeError("DynamoDB unavailable at 10.0.0.1")
+
+    monkeypatch.setattr(d.dynamodb, "query", down)
+    answer = handler.handle(
+        bedrock_event("struggle-detection", "/analyze-struggle", {"userId": ("string", USER)}),
+        Context(),
+        d,
+        aws.idempotency("struggle-detector"),
+    )
+    assert answer["messageVersion"] == "1.0"
+    assert bedrock_body(answer) == (500, {"error": "internal error"})

@@ -1,0 +1,1 @@
+"""The SageMaker processing step of the feature-engineering pipeline (``processing.py``)."""

@@ -1,0 +1,1 @@
+"""intervention-executor: intervention requests -> profile history, SNS user-interventions; Bedrock /execute-intervention."""
