@@ -257,6 +257,17 @@ def wildcard_principal(st: Statement) -> bool:
     return st.not_principals or any("*" in values for values in (st.principals or {}).values())
 
 
+def is_tls_deny(st: Statement) -> bool:
+    """Deny s3:* when aws:SecureTransport is false, on a bucket and its objects."""
+    return (
+        st.effect == "Deny"
+        and bool({"s3:*", "*"} & set(st.actions))
+        and "false" in st.condition_values("Bool", "aws:SecureTransport")
+        and any(r.endswith("/*") for r in st.resources)
+        and any(not r.endswith("/*") for r in st.resources)
+    )
+
+
 def policy_statements(conf: dict[str, Any], key: str = "policy") -> list[Statement] | None:
     doc = policy_document(conf.get(key))
     return None if doc is None else statements(doc)

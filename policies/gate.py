@@ -30,7 +30,7 @@ from checkov.terraform.plan_runner import Runner as PlanRunner
 from checkov.terraform.runner import Runner as HclRunner
 
 import policies.checks  # noqa: F401  (registers the UJA_ checks with checkov)
-from policies import config, speedups, waivers
+from policies import config, plan_checks, speedups, waivers
 from policies.base import CATALOG, Rule, register
 
 speedups.install()
@@ -190,9 +190,17 @@ def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> ScanResult:
 
 
 def scan_plan(plan: Path, env: config.EnvironmentRules | None) -> ScanResult:
+    """checkov's terraform_plan framework with the UJA_ checks, then the whole-plan checks."""
     config.set_active_environment(env)
     reports = _reports(PlanRunner().run(root_folder=None, files=[str(plan)], runner_filter=_plan_filter(), collect_skip_comments=False))
-    return _collect(reports, env.name if env else None, "plan")
+    result = _collect(reports, env.name if env else None, "plan")
+    for rule, address, passed in plan_checks.run(json.loads(plan.read_text())):
+        result.checks[rule.id] = rule.name
+        if passed:
+            result.passed += 1
+        else:
+            result.findings.append(Finding(rule.id, rule.name, rule.severity, result.environment, "plan", address, str(plan), 0, rule.fix))
+    return result
 
 
 def locate(planned: ScanResult, locations: dict[str, tuple[str, int]]) -> ScanResult:

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import UjaCheck, policy_statements
+from policies.base import UjaCheck, is_tls_deny, policy_statements
 
 
 class S3BucketPolicyTlsOnly(UjaCheck):
@@ -16,14 +16,7 @@ class S3BucketPolicyTlsOnly(UjaCheck):
         found = policy_statements(conf)
         if found is None:
             return None
-        return any(
-            st.effect == "Deny"
-            and ({"s3:*", "*"} & set(st.actions))
-            and "false" in st.condition_values("Bool", "aws:SecureTransport")
-            and any(r.endswith("/*") for r in st.resources)
-            and any(not r.endswith("/*") for r in st.resources)
-            for st in found
-        )
+        return any(is_tls_deny(st) for st in found)
 
 
 check = S3BucketPolicyTlsOnly()

@@ -1,20 +1,26 @@
 # Applied on top of environments/<env>.tfvars in integration runs against a local moto server
-# (terraform/deploy.sh --moto, tests/integration). Written against UNPATCHED moto 5.2.1: each
-# switch below is off because its resources fail there (moto answers HTTP 500 for an action it does
-# not implement, and the AWS provider retries that until its create timeout). Owner from here on:
-# integration part 1, which turns switches back on as its boundary fixes land.
+# (terraform/deploy.sh --moto, tests/integration). Written against UNPATCHED moto 5.2.1; owner
+# from here on: integration part 1, which turns switches back on as its boundary fixes
+# (journey_guard/moto_server.py) land. Each switch is off because its resources fail there:
 #
-# - timestream_enabled = false: the provider's Timestream client uses endpoint discovery;
-#   moto's DescribeEndpoints answers ingest.timestream.<region>.amazonaws.com, so CreateDatabase
-#   leaves the moto server (no network here: the apply fails on that host).
-# - bedrock_enabled = false: <bedrock error>
-# - flink_enabled = false: <flink error>
+# - timestream_enabled = false: the provider follows Timestream endpoint discovery and moto answers
+#   the real host: "CreateDatabase ... request send failed, Post
+#   http://ingest.timestream.us-east-1.amazonaws.com/: dial tcp: lookup ... no such host".
+# - bedrock_enabled = false: "creating Bedrock Agent ... CreateAgent ... deserialization failed,
+#   failed to decode response body with invalid JSON, expected DateTimestamp to be of type string,
+#   got json.Number instead" (moto returns epoch numbers where the API returns ISO strings).
+# - flink_enabled = false: "creating Kinesis Analytics v2 Application ... CreateApplication ...
+#   deserialization failed, failed to decode response body, expected Timestamp to be a JSON
+#   Number, got string instead".
 # - budget_enabled = false: CreateBudget succeeds, then the provider's read calls
 #   DescribeSubscribersForNotification: "NotImplementedError: The
-#   describe_subscribers_for_notification action has not been implemented" (HTTP 500, retried).
+#   describe_subscribers_for_notification action has not been implemented" (HTTP 500, which the
+#   provider retries until its timeout: the apply hangs rather than fails).
 # - cost_anomaly_enabled = false: "NotImplementedError: The create_anomaly_monitor action has not
-#   been implemented" (HTTP 500, retried).
-# - sagemaker_autoscaling_max = 0: <autoscaling error>
+#   been implemented" (HTTP 500, retried the same way).
+# - sagemaker_autoscaling_max = 0: RegisterScalableTarget succeeds, then the provider's read of
+#   the target's tags: "NotImplementedError: The list_tags_for_resource action has not been
+#   implemented" (application-autoscaling, HTTP 500, retried the same way).
 
 deletion_protection = false
 force_destroy       = true

@@ -19,11 +19,13 @@ locals {
   endpoint_names  = { for k, m in local.models : k => "uja-${m.name}-${var.qualifier}" }
   endpoint_groups = { for k, name in local.endpoint_names : k => "/aws/sagemaker/Endpoints/${name}" }
 
-  notebook_name       = "uja-notebook-${var.qualifier}"
-  notebook_log_group  = "/aws/sagemaker/NotebookInstances"
-  processing_group    = "/aws/sagemaker/ProcessingJobs"
-  pipeline_name       = "uja-feature-engineering-${var.qualifier}"
-  pipeline_script_key = "pipeline/feature_engineering.py"
+  notebook_name      = "uja-notebook-${var.qualifier}"
+  notebook_log_group = "/aws/sagemaker/NotebookInstances"
+  processing_group   = "/aws/sagemaker/ProcessingJobs"
+  pipeline_name      = "uja-feature-engineering-${var.qualifier}"
+  pipeline_prefix    = "pipeline/"
+  # The build step's pipeline/ directory: the script and the scoring package it imports.
+  pipeline_files = fileset("${var.artifacts_dir}/pipeline", "**")
 
   # Pipeline inputs and output in analytics-data (system spec, section 3, SageMaker).
   input_prefixes = { sessions = "session-analytics/", events = "user-events-export/" }
@@ -67,7 +69,7 @@ data "aws_iam_policy_document" "execution" {
     actions = ["s3:GetObject"]
     resources = [
       "${local.arn_prefix}:s3:::${var.artifacts_bucket_name}/models/*",
-      "${local.arn_prefix}:s3:::${var.artifacts_bucket_name}/${local.pipeline_script_key}",
+      "${local.arn_prefix}:s3:::${var.artifacts_bucket_name}/${local.pipeline_prefix}*",
     ]
   }
   statement {
@@ -83,7 +85,7 @@ data "aws_iam_policy_document" "execution" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = concat([for p in values(local.input_prefixes) : "${p}*"], ["${local.pipeline_script_key}*"])
+      values   = concat([for p in values(local.input_prefixes) : "${p}*"], ["${local.pipeline_prefix}*"])
     }
   }
   statement {
@@ -298,11 +300,13 @@ resource "aws_appautoscaling_policy" "exit_risk" {
 # ---------------------------------------------------------------------------
 # Feature-engineering pipeline: one processing step deriving the 13 exit-risk features
 # ---------------------------------------------------------------------------
-resource "aws_s3_object" "pipeline_script" {
+resource "aws_s3_object" "pipeline_code" {
+  for_each = local.pipeline_files
+
   bucket                 = var.artifacts_bucket_name
-  key                    = local.pipeline_script_key
-  source                 = "${var.artifacts_dir}/${local.pipeline_script_key}"
-  source_hash            = filemd5("${var.artifacts_dir}/${local.pipeline_script_key}")
+  key                    = "${local.pipeline_prefix}${each.value}"
+  source                 = "${var.artifacts_dir}/pipeline/${each.value}"
+  source_hash            = filemd5("${var.artifacts_dir}/pipeline/${each.value}")
   server_side_encryption = "aws:kms"
   kms_key_id             = var.key_arns["storage"]
   bucket_key_enabled     = true
@@ -340,7 +344,7 @@ resource "aws_sagemaker_pipeline" "feature_engineering" {
             InputName  = "code"
             AppManaged = false
             S3Input = {
-              S3Uri                  = "s3://${aws_s3_object.pipeline_script.bucket}/${aws_s3_object.pipeline_script.key}"
+              S3Uri                  = "s3://${var.artifacts_bucket_name}/${local.pipeline_prefix}"
               LocalPath              = "/opt/ml/processing/input/code"
               S3DataType             = "S3Prefix"
               S3InputMode            = "File"
@@ -383,7 +387,7 @@ resource "aws_sagemaker_pipeline" "feature_engineering" {
     }]
   })
 
-  depends_on = [aws_iam_role_policy.execution]
+  depends_on = [aws_iam_role_policy.execution, aws_s3_object.pipeline_code]
 }
 
 # ---------------------------------------------------------------------------

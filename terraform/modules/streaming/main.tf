@@ -193,6 +193,7 @@ resource "aws_kinesisanalyticsv2_application" "sessions" {
         property_group_id = "SessionsJob"
         property_map = {
           "stream.name"         = aws_kinesis_stream.this.name
+          "stream.arn"          = local.stream_arn
           "aws.region"          = var.region
           "output.path"         = "s3://${var.analytics_bucket_name}/${local.output_prefix}"
           "session.gap.minutes" = "30"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from journey_guard.paths import TERRAFORM_DIR
-from policies import config, gate, plans, waivers
+from policies import config, gate, plan_checks, plans, waivers
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date.today()
@@ -152,6 +152,9 @@ def test_the_clean_repository_passes_every_environment(tmp_path: Path) -> None:
     outcome = gate.run(TERRAFORM_DIR, environments, rendered, TODAY)
     assert [(f.environment, f.rule_id, f.resource) for f in outcome.failing] == []
     assert outcome.environments == ["dev", "staging", "prod"]
+    # The whole-plan checks have something to judge in every environment's plan: proof they ran.
+    for result in outcome.results:
+        assert {c.rule.id for c in plan_checks.PLAN_CHECKS} <= result.ran, result.environment
     # Waivers are the exception: exactly the reviewed entries of policies/waivers.yaml accept findings.
     reviewed = {(w["id"], w["resource"]) for w in waivers.load()}
     assert {(f.rule_id, f.resource) for f in outcome.findings if f.waiver} == reviewed
