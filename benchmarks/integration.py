@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     timings_file = BUILD_DIR / "integration" / f"timings-{args.env}.json"
     timings_file.unlink(missing_ok=True)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/integration", "--target", "moto", "--env", args.env, "-q"], cwd=REPO, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/integration", "--target", "moto", "--env", args.env, "-q"], cwd=REPO, check=False
+    )
     if not timings_file.exists():
         print(f"bench integration: the run wrote no {timings_file} (pytest exit {proc.returncode})", file=sys.stderr)
         return 1

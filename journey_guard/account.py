@@ -90,6 +90,19 @@ class Account:
             **kwargs,
         )
 
+    def resource(self, service: str) -> Any:
+        """A boto3 resource in this account (DynamoDB tables read back as plain items)."""
+        import boto3
+
+        return boto3.resource(
+            service,
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            aws_session_token=self.session_token,
+        )
+
 
 def _run_tags(run_id: str) -> dict[str, str]:
     return {"ephemeral": "true", "run_id": run_id}

@@ -87,7 +87,9 @@ class Deployment:
         try:
             # stdout to a file, not a pipe: a step that hangs still leaves its progress to read.
             with log.open("w") as out:
-                proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True, env=self._env(), check=False, timeout=STEP_TIMEOUT_S)
+                proc = subprocess.run(
+                    cmd, stdout=out, stderr=subprocess.PIPE, text=True, env=self._env(), check=False, timeout=STEP_TIMEOUT_S
+                )
             proc.stdout = log.read_text()
         except subprocess.TimeoutExpired:
             proc = subprocess.CompletedProcess(cmd, -1, log.read_text(), f"timed out after {STEP_TIMEOUT_S} s; last output above")

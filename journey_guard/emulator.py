@@ -200,6 +200,12 @@ class Invoker:
             self._handlers[name] = getattr(importlib.import_module(module_name), attr)
         return self._handlers[name]
 
+    def replace_handler(self, name: str, handler: Handler) -> Handler:
+        """Swap a function's handler (fault injection in scenarios); returns the one it replaces."""
+        previous = self.handler(name)
+        self._handlers[name] = handler
+        return previous
+
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         if name not in self.functions:
             raise KeyError(f"event source mapping names function {name!r}, which the state does not hold (known: {sorted(self.functions)})")
@@ -458,6 +464,16 @@ class Emulator:
     @property
     def stats(self) -> Stats:
         return self.invoker.stats
+
+    def positions(self) -> dict[str, dict[str, str | None]]:
+        """Each Kinesis mapping's checkpoints (shard -> last sequence number processed)."""
+        return {p.mapping.source_arn: dict(p.checkpoints) for p in self.pollers if isinstance(p, KinesisPoller)}
+
+    def rewind(self, positions: dict[str, dict[str, str | None]]) -> None:
+        """Go back to saved checkpoints: Lambda delivering the same records again after a retry."""
+        for poller in self.pollers:
+            if isinstance(poller, KinesisPoller) and poller.mapping.source_arn in positions:
+                poller.checkpoints = dict(positions[poller.mapping.source_arn])
 
     def drain(self, max_rounds: int = 50) -> Stats:
         for _ in range(max_rounds):

@@ -107,7 +107,9 @@ def _s3_logging_target_policy_with_string_principal(_address: str) -> None:
             return False
         policy = json.loads(target_bucket.policy.decode())
         statements = policy.get("Statement", [])
-        policy["Statement"] = [st for st in (statements if isinstance(statements, list) else [statements]) if isinstance(st.get("Principal"), dict)]
+        policy["Statement"] = [
+            st for st in (statements if isinstance(statements, list) else [statements]) if isinstance(st.get("Principal"), dict)
+        ]
         view = SimpleNamespace(policy=json.dumps(policy).encode(), partition=target_bucket.partition, name=target_bucket.name)
         return original(view, target_prefix)
 

@@ -172,7 +172,10 @@ class Inputs:
         if not (self.tree / "versions.tf").is_file():
             raise PlanError(f"{self.tree} is not a Terraform root (no versions.tf)")
         if not self.env_tfvars.is_file():
-            known = sorted(p.stem for p in (self.tree / "environments").glob("*.tfvars"))
+            # Overlays such as integration.tfvars set no environment: they are not environments.
+            known = sorted(
+                p.stem for p in (self.tree / "environments").glob("*.tfvars") if re.search(r"(?m)^environment\s*=", p.read_text())
+            )
             raise PlanError(f"unknown environment {self.env!r}: no {self.env_tfvars} (have {', '.join(known)})")
         for path in self.tfvars:
             if not path.is_file():

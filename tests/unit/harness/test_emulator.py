@@ -244,3 +244,17 @@ def test_invoker_sets_the_function_environment_only_during_the_call(account: Acc
     _emulator(account, _kinesis_mapping(arn), handler, env={"USER_EVENTS_TABLE": "uja-user-events-dev-unit0001"}).drain()
     assert seen == {"table": "uja-user-events-dev-unit0001", "name": FN}
     assert "USER_EVENTS_TABLE" not in os.environ
+
+
+def test_rewind_redelivers_the_same_records(account: Account) -> None:
+    arn = _stream(account)
+    _put(account, arn, ["a"])
+    handler = Recorder()
+    emulator = _emulator(account, _kinesis_mapping(arn), handler)
+    emulator.drain()
+    saved = emulator.positions()
+    _put(account, arn, ["b", "c"])
+    emulator.drain()
+    emulator.rewind(saved)
+    emulator.drain()
+    assert handler.batches == [["a"], ["b", "c"], ["b", "c"]]

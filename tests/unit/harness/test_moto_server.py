@@ -99,8 +99,21 @@ def test_bucket_logging_accepts_a_target_whose_policy_has_a_string_principal(ser
     policy = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"arn:aws:s3:::{target}/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{target}/*"},
+            {
+                "Sid": "TlsOnly",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": f"arn:aws:s3:::{target}/*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "Logs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{target}/*",
+            },
         ],
     }
     s3.put_bucket_policy(Bucket=target, Policy=json.dumps(policy))
@@ -112,10 +125,15 @@ def test_bucket_logging_still_refuses_a_target_that_does_not_admit_the_logging_s
     s3 = _client(server, "s3")
     s3.create_bucket(Bucket="closed-target")
     s3.create_bucket(Bucket="closed-source")
-    deny_only = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::closed-target/*"}]}
+    deny_only = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::closed-target/*"}],
+    }
     s3.put_bucket_policy(Bucket="closed-target", Policy=json.dumps(deny_only))
     with pytest.raises(s3.exceptions.ClientError, match="InvalidTargetBucketForLogging"):
-        s3.put_bucket_logging(Bucket="closed-source", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "closed-target", "TargetPrefix": "x/"}})
+        s3.put_bucket_logging(
+            Bucket="closed-source", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "closed-target", "TargetPrefix": "x/"}}
+        )
 
 
 def _tls_only_bucket(s3, name: str, extra: list[dict] | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -142,5 +160,5 @@ def test_unconditional_deny_in_a_bucket_policy_still_denies(server: MotoServer) 
     s3 = _client(server, "s3")
     deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::tls-and-deny/*"}
     _tls_only_bucket(s3, "tls-and-deny", [deny])
-    with pytest.raises(s3.exceptions.ClientError, match="403|AccessDenied|Forbidden"):
+    with pytest.raises(s3.exceptions.ClientError, match=r"\(403\)"):
         s3.put_object(Bucket="tls-and-deny", Key="k", Body=b"v")
