@@ -76,6 +76,11 @@ class LeakCheck:
         state = self.account.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
         return state in GONE_KEY_STATES
 
+    def _nat_gone(self, nat_id: str) -> bool:
+        # AWS (and moto) keep a deleted NAT gateway visible, state "deleted", for about an hour.
+        gateways = self.account.client("ec2").describe_nat_gateways(NatGatewayIds=[nat_id]).get("NatGateways", [])
+        return all(g.get("State") in GONE_STATES for g in gateways)
+
     def tagged(self) -> None:
         tagging = self.account.client("resourcegroupstaggingapi")
         arns = [
@@ -86,6 +91,8 @@ class LeakCheck:
         ]
         for arn in arns:
             if ":kms:" in arn and ":key/" in arn and self._kms_gone(arn.rsplit("/", 1)[1]):
+                continue
+            if ":natgateway/" in arn and self._nat_gone(arn.rsplit("/", 1)[1]):
                 continue
             self.report.survivors.append(f"tagged: {arn}")
 

@@ -154,6 +154,121 @@ def _unmatched_condition_is_not_a_deny(_address: str) -> None:
     IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
 
 
+def _once(owner: object, name: str, replacement: Callable[..., object]) -> None:
+    """Install ``replacement`` as ``owner.name`` unless a fix already did (fixes are idempotent)."""
+    if getattr(getattr(owner, name), "_journey_guard", False):
+        return
+    replacement._journey_guard = True  # type: ignore[attr-defined]
+    setattr(owner, name, replacement)
+
+
+def _lambda_kms_key_arn(_address: str) -> None:
+    # CreateFunction/UpdateFunctionConfiguration accept KMSKeyArn (the environment-variable key)
+    # but GetFunction never returns it, so every plan after apply wants to set it again.
+    from moto.awslambda.models import LambdaFunction
+
+    init, configuration, update = LambdaFunction.__init__, LambdaFunction.get_configuration, LambdaFunction.update_configuration
+
+    def __init__(self: LambdaFunction, account_id: str, spec: dict, region: str, version: str | int = 1) -> None:  # type: ignore[type-arg]
+        init(self, account_id, spec, region, version)
+        self.journey_guard_kms_key_arn = spec.get("KMSKeyArn")
+
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict:  # type: ignore[type-arg]
+        config = configuration(self, on_create)
+        if getattr(self, "journey_guard_kms_key_arn", None):
+            config["KMSKeyArn"] = self.journey_guard_kms_key_arn
+        return config
+
+    def update_configuration(self: LambdaFunction, config_updates: dict) -> dict:  # type: ignore[type-arg]
+        if "KMSKeyArn" in config_updates:
+            self.journey_guard_kms_key_arn = config_updates["KMSKeyArn"] or None
+        return update(self, config_updates)
+
+    _once(LambdaFunction, "__init__", __init__)
+    _once(LambdaFunction, "get_configuration", get_configuration)
+    _once(LambdaFunction, "update_configuration", update_configuration)
+
+
+def _sqs_redrive_policy_compact(_address: str) -> None:
+    # GetQueueAttributes re-serialises RedrivePolicy with json.dumps' default ", " and ": "; SQS
+    # returns the compact form it was given, and the provider's state then differs from the
+    # configuration's jsonencode() on every plan ("whitespace changes").
+    import json
+
+    from moto.sqs.models import Queue
+
+    attributes = Queue.attributes.fget  # type: ignore[attr-defined]
+
+    def compact(self: Queue) -> dict:  # type: ignore[type-arg]
+        result = attributes(self)
+        if result.get("RedrivePolicy"):
+            result["RedrivePolicy"] = json.dumps(json.loads(result["RedrivePolicy"]), separators=(",", ":"))
+        return result
+
+    if not getattr(attributes, "_journey_guard", False):
+        compact._journey_guard = True  # type: ignore[attr-defined]
+        Queue.attributes = property(compact)  # type: ignore[assignment,method-assign]
+
+
+def _kinesis_create_stream_tags(_address: str) -> None:
+    # CreateStream's Tags parameter is ignored, so a stream created with tags has none.
+    from moto.kinesis.responses import KinesisResponse
+
+    create = KinesisResponse.create_stream
+
+    def create_stream(self: KinesisResponse):  # type: ignore[no-untyped-def]
+        result = create(self)
+        tags = self._get_param("Tags")
+        if tags:
+            self.kinesis_backend.add_tags_to_stream(None, self._get_param("StreamName"), tags)
+        return result
+
+    _once(KinesisResponse, "create_stream", create_stream)
+
+
+def _sagemaker_dropped_fields(_address: str) -> None:
+    # CreateModel drops EnableNetworkIsolation (always false), CreateNotebookInstance drops
+    # PlatformIdentifier and InstanceMetadataServiceConfiguration, and DescribeEndpointConfig
+    # returns an empty DataCaptureConfig that was never set: each forces a replacement on re-plan.
+    from moto.core.responses import ActionResult
+    from moto.sagemaker.models import FakeSagemakerNotebookInstance
+    from moto.sagemaker.responses import SageMakerResponse
+
+    create_model, create_notebook = SageMakerResponse.create_model, SageMakerResponse.create_notebook_instance
+    describe_endpoint_config, notebook_to_dict = SageMakerResponse.describe_endpoint_config, FakeSagemakerNotebookInstance.to_dict
+
+    def create_model_kept(self: SageMakerResponse):  # type: ignore[no-untyped-def]
+        result = create_model(self)
+        model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
+        return result
+
+    def create_notebook_kept(self: SageMakerResponse):  # type: ignore[no-untyped-def]
+        result = create_notebook(self)
+        notebook = self.sagemaker_backend.get_notebook_instance(self._get_param("NotebookInstanceName"))
+        notebook.journey_guard_extra = {
+            key: self._get_param(key)
+            for key in ("PlatformIdentifier", "InstanceMetadataServiceConfiguration")
+            if self._get_param(key) is not None
+        }
+        return result
+
+    def notebook_dict(self: FakeSagemakerNotebookInstance) -> dict:  # type: ignore[type-arg]
+        return notebook_to_dict(self) | getattr(self, "journey_guard_extra", {})
+
+    def endpoint_config(self: SageMakerResponse) -> ActionResult:
+        # Only the answer changes: moto's CreateEndpoint reads the stored dict's DataCaptureConfig.
+        response = dict(describe_endpoint_config(self).result)  # type: ignore[call-overload]
+        if not response.get("DataCaptureConfig"):
+            response.pop("DataCaptureConfig", None)
+        return ActionResult(response)
+
+    _once(SageMakerResponse, "create_model", create_model_kept)
+    _once(SageMakerResponse, "create_notebook_instance", create_notebook_kept)
+    _once(FakeSagemakerNotebookInstance, "to_dict", notebook_dict)
+    _once(SageMakerResponse, "describe_endpoint_config", endpoint_config)
+
+
 FIXES: dict[str, BoundaryFix] = {
     fix.name: fix
     for fix in (
@@ -190,6 +305,31 @@ FIXES: dict[str, BoundaryFix] = {
             "is an explicit deny (S3 PutObject is refused by a TLS-only bucket policy; conditional Allows deny)",
             "none filed; moto/iam/access_control.py IAMPolicyStatement.is_action_permitted treats missing keys as matching and a mismatch as DENIED",
             _unmatched_condition_is_not_a_deny,
+        ),
+        BoundaryFix(
+            "lambda-kms-key-arn",
+            "GetFunction omits KMSKeyArn, so the re-plan after apply updates every function",
+            "none filed; moto/awslambda/models.py LambdaFunction.get_configuration has no KMSKeyArn",
+            _lambda_kms_key_arn,
+        ),
+        BoundaryFix(
+            "sqs-redrive-policy-compact",
+            "GetQueueAttributes re-serialises RedrivePolicy with spaces; the re-plan shows whitespace changes",
+            "none filed; moto/sqs/models.py Queue.attributes uses json.dumps defaults",
+            _sqs_redrive_policy_compact,
+        ),
+        BoundaryFix(
+            "kinesis-create-stream-tags",
+            "CreateStream ignores Tags, so the re-plan adds the stream's tags again",
+            "none filed; moto/kinesis/responses.py create_stream does not read Tags",
+            _kinesis_create_stream_tags,
+        ),
+        BoundaryFix(
+            "sagemaker-dropped-fields",
+            "EnableNetworkIsolation, the notebook's PlatformIdentifier and IMDS configuration are dropped and an "
+            "unset DataCaptureConfig is returned empty: the re-plan replaces models, endpoint configs and the notebook",
+            "none filed; moto/sagemaker Model hard-codes enable_network_isolation = False",
+            _sagemaker_dropped_fields,
         ),
     )
 }

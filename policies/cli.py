@@ -1,5 +1,5 @@
 """``python -m policies check [TERRAFORM_DIR] [--env dev|staging|prod|all] [--plan PLAN_JSON]
-[--no-plans] [--format cli,sarif,junit,markdown] [--output-dir DIR]``
+[--no-plans] [--format cli,sarif,junit,markdown] [--output-dir DIR]`` and ``python -m policies list``.
 
 Exit 0 when clean, 1 when any policy fails (waiver problems and inline skips included), 2 on usage
 or tool errors. A tree with ``environments/<env>.tfvars`` is scanned per environment, on HCL with
@@ -38,7 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", default="cli", help=f"comma-separated, from {', '.join(('cli', 'sarif', 'junit', 'markdown'))}")
     check.add_argument("--output-dir", type=Path, help="where sarif/junit/markdown reports go (default: printed)")
     check.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)  # tests inject the date
+    sub.add_parser("list", help="print every UJA_ policy: id, severity, what it requires, why")
     return parser
+
+
+def _list() -> int:
+    from policies import gate  # noqa: F401  (loads every check into the catalogue)
+    from policies.base import CATALOG
+
+    for rule in sorted(CATALOG.values(), key=lambda r: r.id):
+        print(f"{rule.id}  {rule.severity:<8}  {rule.name}\n    why: {rule.rationale}\n    fix: {rule.fix}")
+    return CLEAN
 
 
 def _formats(raw: str) -> list[str]:
@@ -65,6 +75,8 @@ def _environments(tree: Path, selected: str, cfg: config.PolicyConfig) -> list[c
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "list":
+        return _list()
     try:
         # Imported here so --help and usage errors answer without loading checkov.
         from policies import gate, reports

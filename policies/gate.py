@@ -70,6 +70,12 @@ class Finding:
     line: int
     fix: str
     waiver: str | None = None  # the reason of the waiver that accepts it
+    scope: str | None = None  # a nested root's path (e.g. bootstrap) when it is not an environment's finding
+
+    @property
+    def unit(self) -> str | None:
+        """What the finding belongs to in reports: an environment, a nested root, or None (the tree/gate)."""
+        return self.scope or self.environment
 
 
 @dataclass
@@ -80,6 +86,11 @@ class ScanResult:
     passed: int = 0
     resources: int = 0
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # HCL scans: address -> (file, line)
+    scope: str | None = None  # set for a nested root scanned on its own
+
+    @property
+    def unit(self) -> str | None:
+        return self.scope or self.environment
 
     @property
     def ran(self) -> set[str]:
@@ -250,24 +261,37 @@ def _task(task: tuple[str, Path, config.EnvironmentRules | None]) -> ScanResult:
 def scan(
     tree: Path, environments: list[config.EnvironmentRules | None], plans: dict[str, Path], workers: int | None = None
 ) -> list[ScanResult]:
-    """Scan every environment (None: the tree without a var-file) on HCL and on its plan, one result each.
+    """Scan every environment (None: the tree without a var-file) on HCL and on its plan, one result each,
+    then each nested root (bootstrap/) on its own HCL without a var-file, one result each.
 
     HCL and plan scans are separate tasks (longest first) so two cores stay busy until the end.
     """
     # A plan given for a tree without environments is keyed "".
     keyed = [(env, plans.get(env.name if env else "")) for env in environments]
-    tasks = [("hcl", tree, env) for env, _ in keyed] + [("plan", plan, env) for env, plan in keyed if plan is not None]
+    nested = nested_roots(tree)
+    tasks = (
+        [("hcl", tree, env) for env, _ in keyed]
+        + [("hcl", tree / n, None) for n in nested]
+        + [("plan", plan, env) for env, plan in keyed if plan is not None]
+    )
     workers = min(len(tasks), workers or os.cpu_count() or 1)
     if workers <= 1:
         done = [_task(t) for t in tasks]
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             done = list(pool.map(_task, tasks))
-    hcl, planned = done[: len(keyed)], iter(done[len(keyed) :])
+    hcl, roots, planned = done[: len(keyed)], done[len(keyed) : len(keyed) + len(nested)], iter(done[len(keyed) + len(nested) :])
     return [
         h if plan is None else expand(h, plan_addresses(plan)).merge(locate(next(planned), h.locations))
         for h, (_, plan) in zip(hcl, keyed, strict=True)
-    ]
+    ] + [rescope(r, n) for r, n in zip(roots, nested, strict=True)]
+
+
+def rescope(result: ScanResult, root: str) -> ScanResult:
+    """A nested root's result, its files made relative to the scanned tree."""
+    result.scope = root
+    result.findings = [replace(f, scope=root, file=f"{root}/{f.file}") for f in result.findings]
+    return result
 
 
 def same_resource(full: str, partial: str) -> bool:
@@ -341,8 +365,9 @@ class Outcome:
         return [f for f in self.findings if f.waiver is None]
 
     @property
-    def environments(self) -> list[str | None]:
-        return [r.environment for r in self.results]
+    def units(self) -> list[str | None]:
+        """Environments and nested roots, in scan order (None: the tree without environments)."""
+        return [r.unit for r in self.results]
 
 
 def run(

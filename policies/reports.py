@@ -38,9 +38,9 @@ def _where(outcome: Outcome, f: Finding) -> str:
 
 def cli(outcome: Outcome) -> str:
     lines = []
-    for env in outcome.environments:
-        mine = [f for f in outcome.findings if f.environment == env]
-        result = next(r for r in outcome.results if r.environment == env)
+    for env in outcome.units:
+        mine = [f for f in outcome.findings if f.unit == env]
+        result = next(r for r in outcome.results if r.unit == env)
         lines.append(
             f"== {_env(env)}: {len(result.checks)} checks, {result.passed} passed, {len([f for f in mine if f.waiver is None])} failed, {len([f for f in mine if f.waiver])} waived"
         )
@@ -49,12 +49,12 @@ def cli(outcome: Outcome) -> str:
             lines.append(
                 f"  {state} {f.rule_id} [{f.severity}] {f.resource} ({f.source}) at {_where(outcome, f)}\n      {f.name}\n      fix: {f.fix}"
             )
-    gate = [f for f in outcome.findings if f.environment is None and None not in outcome.environments]
+    gate = [f for f in outcome.findings if f.unit is None and None not in outcome.units]
     if gate:
         lines.append("== gate (all environments)")
         lines += [f"  FAILED {f.rule_id} {f.resource} at {_where(outcome, f)}\n      {f.fix}" for f in gate]
     verdict = "FAILED" if outcome.failing else "PASSED"
-    lines.append(f"policy gate {verdict}: {len(outcome.failing)} finding(s) across {', '.join(_env(e) for e in outcome.environments)}")
+    lines.append(f"policy gate {verdict}: {len(outcome.failing)} finding(s) across {', '.join(_env(e) for e in outcome.units)}")
     return "\n".join(lines) + "\n"
 
 
@@ -81,7 +81,7 @@ def sarif(outcome: Outcome) -> str:
             "ruleId": f.rule_id,
             "ruleIndex": used.index(f.rule_id),
             "level": SARIF_LEVEL[f.severity],
-            "message": {"text": f"{f.name}: {f.resource} ({_env(f.environment)}, {f.source})"},
+            "message": {"text": f"{f.name}: {f.resource} ({_env(f.unit)}, {f.source})"},
             "locations": [
                 {
                     "physicalLocation": {
@@ -92,7 +92,7 @@ def sarif(outcome: Outcome) -> str:
                 }
             ],
             # Code scanning tracks a result across pushes by these, not by line.
-            "partialFingerprints": {"ujaFinding/v1": f"{f.rule_id}|{_env(f.environment)}|{f.resource}"},
+            "partialFingerprints": {"ujaFinding/v1": f"{f.rule_id}|{_env(f.unit)}|{f.resource}"},
         }
         if f.waiver:
             result["suppressions"] = [{"kind": "external", "justification": f.waiver}]
@@ -103,7 +103,7 @@ def sarif(outcome: Outcome) -> str:
         "runs": [
             {
                 "tool": {"driver": {"name": "journey-guard policy gate", "informationUri": "https://www.checkov.io/", "rules": rules}},
-                "automationDetails": {"id": f"policy/{'+'.join(_env(e) for e in outcome.environments)}"},
+                "automationDetails": {"id": f"policy/{'+'.join(_env(e) for e in outcome.units)}"},
                 "results": results,
             }
         ],
@@ -116,18 +116,18 @@ def junit(outcome: Outcome) -> str:
     for result in outcome.results:
         mine = defaultdict(list)
         for f in outcome.findings:
-            if f.environment == result.environment and f.waiver is None:
+            if f.unit == result.unit and f.waiver is None:
                 mine[f.rule_id].append(f)
         suite = ET.SubElement(
-            suites, "testsuite", name=f"policy.{_env(result.environment)}", tests=str(len(result.checks)), failures=str(len(mine))
+            suites, "testsuite", name=f"policy.{_env(result.unit)}", tests=str(len(result.checks)), failures=str(len(mine))
         )
         for check_id, name in sorted(result.checks.items()):
-            case = ET.SubElement(suite, "testcase", classname=f"policy.{_env(result.environment)}", name=f"{check_id}: {name}")
+            case = ET.SubElement(suite, "testcase", classname=f"policy.{_env(result.unit)}", name=f"{check_id}: {name}")
             if check_id in mine:
                 found = mine[check_id]
                 failure = ET.SubElement(case, "failure", message=f"{len(found)} resource(s) fail {check_id}", type=found[0].severity)
                 failure.text = "\n".join(f"{f.resource} at {_where(outcome, f)} ({f.source}); fix: {f.fix}" for f in found)
-    gate = [f for f in outcome.findings if f.source == "gate" and f.environment is None and f.waiver is None]
+    gate = [f for f in outcome.findings if f.source == "gate" and f.unit is None and f.waiver is None]
     suite = ET.SubElement(suites, "testsuite", name="policy.gate", tests="1", failures=str(int(bool(gate))))
     case = ET.SubElement(suite, "testcase", classname="policy.gate", name="waivers and inline skips")
     if gate:
@@ -144,9 +144,9 @@ def _cell(text: str) -> str:
 def markdown(outcome: Outcome) -> str:
     verdict = "failed" if outcome.failing else "passed"
     out = [f"## Policy gate {verdict}", ""]
-    groups: list[tuple[str, list[Finding]]] = [(_env(e), [f for f in outcome.findings if f.environment == e]) for e in outcome.environments]
-    if None not in outcome.environments:
-        groups.append(("gate", [f for f in outcome.findings if f.environment is None]))
+    groups: list[tuple[str, list[Finding]]] = [(_env(e), [f for f in outcome.findings if f.unit == e]) for e in outcome.units]
+    if None not in outcome.units:
+        groups.append(("gate", [f for f in outcome.findings if f.unit is None]))
     for title, mine in groups:
         failing = [f for f in mine if f.waiver is None]
         out.append(f"### {title}: {len(failing)} failing, {len(mine) - len(failing)} waived")

@@ -4,10 +4,10 @@
 #   terraform/deploy.sh [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <dev|staging|prod> <plan|apply|destroy>
 #
 # Real AWS (default): credentials from the standard AWS chain. The state lives in the bootstrap's
-# bucket uja-tfstate-<account_id>-<env> (terraform/bootstrap/ creates it, once per account) under
-# the key of environments/<env>-backend.hcl. The account id comes from UJA_ACCOUNT_ID if set, else
-# from the bootstrap's `account_id` output when terraform/bootstrap is initialised here, else from
-# `aws sts get-caller-identity`.
+# bucket for the environment (terraform/bootstrap/ creates it, once per account) under the key of
+# environments/<env>-backend.hcl. The bucket is the bootstrap's `state_bucket_names` output when
+# terraform/bootstrap is initialised in this checkout, else uja-tfstate-<account_id>-<env> with the
+# account id from UJA_ACCOUNT_ID or, unset, from `aws sts get-caller-identity`.
 #
 # --moto ENDPOINT: deploy into a moto server (e.g. http://127.0.0.1:5000) instead. The state bucket
 # is created directly in moto, the S3 backend points at it (path-style, every AWS check skipped),
@@ -155,16 +155,21 @@ if [[ -n "$moto_endpoint" ]]; then
     )
 else
     target="aws"
-    if [[ -n "${UJA_ACCOUNT_ID:-}" ]]; then
-        account_id="$UJA_ACCOUNT_ID"
-    elif [[ -d "$HERE/bootstrap/.terraform" ]] && account_id="$(terraform -chdir="$HERE/bootstrap" output -raw account_id 2>/dev/null)"; then
-        :
-    else
-        command -v aws >/dev/null || die "set UJA_ACCOUNT_ID, or install the AWS CLI to look the account up"
-        account_id="$(aws sts get-caller-identity --query Account --output text)" || die "aws sts get-caller-identity failed: no AWS credentials?"
+    state_bucket=""
+    if [[ -d "$HERE/bootstrap/.terraform" ]]; then
+        buckets="$(terraform -chdir="$HERE/bootstrap" output -no-color -json state_bucket_names 2>/dev/null || true)"
+        state_bucket="$(sed -n -E "s/.*\"$env_name\"[[:space:]]*:[[:space:]]*\"([^\"]+)\".*/\1/p" <<<"$buckets")"
     fi
-    [[ "$account_id" =~ ^[0-9]{12}$ ]] || die "account id '$account_id' is not 12 digits"
-    state_bucket="uja-tfstate-$account_id-$env_name"
+    if [[ -z "$state_bucket" ]]; then
+        if [[ -n "${UJA_ACCOUNT_ID:-}" ]]; then
+            account_id="$UJA_ACCOUNT_ID"
+        else
+            command -v aws >/dev/null || die "set UJA_ACCOUNT_ID, or install the AWS CLI to look the account up"
+            account_id="$(aws sts get-caller-identity --query Account --output text)" || die "aws sts get-caller-identity failed: no AWS credentials?"
+        fi
+        [[ "$account_id" =~ ^[0-9]{12}$ ]] || die "account id '$account_id' is not 12 digits"
+        state_bucket="uja-tfstate-$account_id-$env_name"
+    fi
 fi
 
 export TF_DATA_DIR="$BUILD_DIR/deploy/$target-$qualifier"
@@ -188,7 +193,7 @@ fi
 # Terraform's plugin cache is not safe for parallel init: share the lock journey_guard.tf takes.
 lock_dir="${UJA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-guard}/terraform"
 mkdir -p "$lock_dir"
-echo "deploy.sh: $action $qualifier ($target, account $account_id, state s3://$state_bucket/$state_key)"
+echo "deploy.sh: $action $qualifier ($target, state s3://$state_bucket/$state_key)"
 flock "$lock_dir/init.lock" terraform -chdir="$HERE" init -input=false -no-color -reconfigure -lockfile=readonly "${backend_args[@]}" >"$TF_DATA_DIR/init.log" ||
     die "terraform init failed: see $TF_DATA_DIR/init.log"
 

@@ -14,8 +14,8 @@ from common.events import Identifier, Name
 from common.messages import InterventionRequest, InterventionType, Priority, bedrock_request_id
 from common.metrics import Counts
 from common.settings import Settings
+from common.sqs_batch import Idempotency, now_ms, process_sqs, run_once
 from intervention_executor import domain
-from intervention_executor.sqs import Idempotency, now_ms, process_sqs, run_once
 
 SETTINGS = Settings("intervention-executor")
 DEPS = domain.Deps(SETTINGS, DynamoDB(), SNS(), now_ms)

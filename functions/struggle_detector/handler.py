@@ -14,8 +14,8 @@ from common.events import Identifier, Name
 from common.messages import UNKNOWN_FEATURE, StruggleCandidate
 from common.metrics import Counts
 from common.settings import Settings
+from common.sqs_batch import Idempotency, now_ms, process_sqs
 from struggle_detector import domain
-from struggle_detector.sqs import Idempotency, now_ms, process_sqs
 
 SETTINGS = Settings("struggle-detector")
 DEPS = domain.Deps(SETTINGS, DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), now_ms)

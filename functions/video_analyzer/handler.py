@@ -14,8 +14,8 @@ from common.events import Identifier, Name
 from common.messages import VideoCandidate
 from common.metrics import Counts
 from common.settings import Settings
+from common.sqs_batch import Idempotency, now_ms, process_sqs
 from video_analyzer import domain
-from video_analyzer.sqs import Idempotency, now_ms, process_sqs
 
 SETTINGS = Settings("video-analyzer")
 DEPS = domain.Deps(SETTINGS, DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), now_ms)

@@ -19,7 +19,7 @@ class TimestreamMagneticRetention(UjaCheck):
             return None
         retention = block(conf, "retention_properties")
         if retention is None:
-            return False  # the service default is 73000 days only when set explicitly; unset means AWS picks
+            return False  # unset leaves retention to the service default, not to the environment's decision
         if is_unresolved(value(retention, "magnetic_store_retention_period_in_days")):
             return None
         days = number(retention, "magnetic_store_retention_period_in_days")

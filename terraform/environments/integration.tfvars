@@ -1,11 +1,15 @@
 # Applied on top of environments/<env>.tfvars in integration runs against a local moto server
 # (terraform/deploy.sh --moto, tests/integration). Written against UNPATCHED moto 5.2.1; owner
 # from here on: integration part 1, which turns switches back on as its boundary fixes
-# (journey_guard/moto_server.py) land. Each switch is off because its resources fail there:
+# (journey_guard/moto_server.py) land; docs/integration.md keeps the coverage table. On:
 #
-# - timestream_enabled = false: the provider follows Timestream endpoint discovery and moto answers
-#   the real host: "CreateDatabase ... request send failed, Post
-#   http://ingest.timestream.us-east-1.amazonaws.com/: dial tcp: lookup ... no such host".
+# - timestream_enabled (default true): on since the boundary fix "timestream-endpoint-discovery"
+#   (DescribeEndpoints answers the moto server's own address; tested in
+#   tests/unit/harness/test_moto_server.py). Unpatched, the provider followed discovery to
+#   ingest.timestream.us-east-1.amazonaws.com and failed.
+#
+# Each switch below is off because its resources fail there:
+#
 # - bedrock_enabled = false: "creating Bedrock Agent ... CreateAgent ... deserialization failed,
 #   failed to decode response body with invalid JSON, expected DateTimestamp to be of type string,
 #   got json.Number instead" (moto returns epoch numbers where the API returns ISO strings).
@@ -25,7 +29,6 @@
 deletion_protection = false
 force_destroy       = true
 
-timestream_enabled        = false
 bedrock_enabled           = false
 flink_enabled             = false
 budget_enabled            = false

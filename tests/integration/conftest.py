@@ -29,6 +29,7 @@ from journey_guard.paths import BUILD_DIR
 
 REPORT_DIR = BUILD_DIR / "integration"
 OUTCOMES: list[tuple[str, str, float]] = []
+CYCLES: list[Cycle] = []  # the session's cycle, for the final report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,6 +43,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if not getattr(config.option, "xmlpath", None):
         REPORT_DIR.mkdir(parents=True, exist_ok=True)
         config.option.xmlpath = str(REPORT_DIR / f"junit-{config.getoption('--env')}.xml")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The cycle's teardown wrote its report before later tests reported; write it again with all.
+    for run in CYCLES:
+        if run.destroyed is not None:
+            run.write_reports()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -142,6 +150,7 @@ def cycle(request: pytest.FixtureRequest) -> Iterator[Cycle]:
     else:
         account = aws_account()
     run = Cycle(Deployment(account, env), server=server)
+    CYCLES.append(run)
     try:
         run.deploy()
         yield run

@@ -255,7 +255,6 @@ resource "aws_cloudwatch_dashboard" "this" {
         # ARNs built from the names keep the whole body known at plan time (plan tests read it).
         properties = {
           title  = "Alarms"
-          region = var.region
           alarms = [for name in values(local.alarm_names) : "arn:${var.partition}:cloudwatch:${var.region}:${var.account_id}:alarm:${name}"]
         }
       }],

@@ -5,31 +5,25 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from typing import get_args
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
 from common import metrics as m
+from common.events import EventType
 from common.metrics import Counts
 from event_processor.handler import handle
 from tests.unit.event_processor.support import ARRIVAL_MS, FIRST_SEQUENCE, World, failures, kinesis_event
+from tests.unit.properties import examples
 
-# Each example runs whole batches against moto (several deliveries for the redelivery properties):
-# a modest number of examples keeps the unit layer fast (seconds, not minutes).
-PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-REDELIVERY = settings(PROPERTY, max_examples=12)
+# Each example runs whole batches against moto (several deliveries for the redelivery properties),
+# so these take a share of the profile's examples (ci: 20 and 12; thorough: 200 and 120).
+PROPERTY = settings(max_examples=examples(0.2), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+REDELIVERY = settings(PROPERTY, max_examples=examples(0.12))
 DAY_MS = 24 * 3600 * 1000
-EVENT_TYPES = [
-    "page_view",
-    "video_engagement",
-    "video_complete",
-    "feature_interaction",
-    "struggle_signal",
-    "form_error",
-    "user_action",
-    "error_event",
-]
+EVENT_TYPES = get_args(EventType)
 
 # Poison: each is permanently invalid whatever its neighbours.
 POISON = st.sampled_from(

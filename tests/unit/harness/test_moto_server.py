@@ -162,3 +162,56 @@ def test_unconditional_deny_in_a_bucket_policy_still_denies(server: MotoServer) 
     _tls_only_bucket(s3, "tls-and-deny", [deny])
     with pytest.raises(s3.exceptions.ClientError, match=r"\(403\)"):
         s3.put_object(Bucket="tls-and-deny", Key="k", Body=b"v")
+
+
+def test_lambda_returns_the_environment_key_it_was_given(server: MotoServer) -> None:
+    iam, lam = _client(server, "iam"), _client(server, "lambda")
+    role = iam.create_role(RoleName="kms-fn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))["Role"][
+        "Arn"
+    ]
+    key = f"arn:aws:kms:us-east-1:{server.account_id}:key/11111111-2222-3333-4444-555555555555"
+    lam.create_function(
+        FunctionName="kms-fn", Runtime="python3.12", Role=role, Handler="handler.handler", Code={"ZipFile": _zip()}, KMSKeyArn=key
+    )
+    assert lam.get_function(FunctionName="kms-fn")["Configuration"]["KMSKeyArn"] == key
+    lam.update_function_configuration(FunctionName="kms-fn", KMSKeyArn="")
+    assert "KMSKeyArn" not in lam.get_function_configuration(FunctionName="kms-fn")
+
+
+def test_redrive_policy_comes_back_as_compact_json(server: MotoServer) -> None:
+    sqs = _client(server, "sqs")
+    dlq = sqs.create_queue(QueueName="compact-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}, separators=(",", ":"))
+    url = sqs.create_queue(QueueName="compact-src", Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"] == policy
+
+
+def test_stream_created_with_tags_has_them(server: MotoServer) -> None:
+    kinesis = _client(server, "kinesis")
+    kinesis.create_stream(StreamName="tagged-s", ShardCount=1, Tags={"run_id": "it-x", "DataClassification": "confidential"})
+    tags = {t["Key"]: t["Value"] for t in kinesis.list_tags_for_stream(StreamName="tagged-s")["Tags"]}
+    assert tags == {"run_id": "it-x", "DataClassification": "confidential"}
+
+
+def test_sagemaker_keeps_isolation_notebook_platform_and_no_empty_capture(server: MotoServer) -> None:
+    sm = _client(server, "sagemaker")
+    role = f"arn:aws:iam::{server.account_id}:role/sm"
+    container = {"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"}
+    sm.create_model(ModelName="iso", ExecutionRoleArn=role, PrimaryContainer=container, EnableNetworkIsolation=True)
+    assert sm.describe_model(ModelName="iso")["EnableNetworkIsolation"] is True
+    variant = {"VariantName": "all", "ModelName": "iso", "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}
+    sm.create_endpoint_config(EndpointConfigName="iso-cfg", ProductionVariants=[variant])
+    assert "DataCaptureConfig" not in sm.describe_endpoint_config(EndpointConfigName="iso-cfg")
+    sm.create_endpoint(EndpointName="iso-ep", EndpointConfigName="iso-cfg")  # moto reads the stored config
+    assert sm.describe_endpoint(EndpointName="iso-ep")["EndpointStatus"] == "InService"
+    sm.create_notebook_instance(
+        NotebookInstanceName="nb",
+        InstanceType="ml.t3.medium",
+        RoleArn=role,
+        PlatformIdentifier="notebook-al2-v3",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+    )
+    described = sm.describe_notebook_instance(NotebookInstanceName="nb")
+    assert described["PlatformIdentifier"] == "notebook-al2-v3"
+    assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}

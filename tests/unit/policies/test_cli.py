@@ -89,6 +89,16 @@ def test_a_tree_without_environments_runs_once_without_a_var_file(tmp_path: Path
     assert "== no environment:" in out and "UJA_ENC_005" in out
 
 
+def test_a_nested_root_is_scanned_on_its_own_without_a_var_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    nested = 'provider "aws" {\n  region = "us-east-1"\n}\n' + QUEUE
+    root = tree(tmp_path, {"main.tf": STREAM, "environments/dev.tfvars": "shards = 1\n", "bootstrap/main.tf": nested})
+    code, out, _ = run(capsys, str(root), "--no-plans")
+    assert code == 1
+    assert "== dev: " in out and "== bootstrap: " in out
+    [failing] = [line for line in out.splitlines() if line.strip().startswith("FAILED")]
+    assert "UJA_ENC_005" in failing and "tf/bootstrap/main.tf:5" in failing
+
+
 def test_a_tree_with_nothing_to_flag_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tree(tmp_path, {"main.tf": 'locals {\n  name = "uja"\n}\n'})
     code, out, _ = run(capsys, str(root))
@@ -176,3 +186,13 @@ def test_waivers_accept_findings_and_bad_or_unused_ones_fail_the_gate(entries: l
     outcome = gate.run(root, [config.load().environments["dev"]], {}, dt.date(2026, 11, 25), waivers_path)
     assert sorted(f.rule_id for f in outcome.failing) == failing
     assert [f.rule_id for f in outcome.findings if f.waiver] == (["UJA_ENC_005"] if "UJA_ENC_005" not in failing else [])
+
+
+def test_list_prints_every_policy_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    from policies.base import CATALOG
+
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    for rule in CATALOG.values():
+        assert f"{rule.id}  {rule.severity:<8}  {rule.name}" in out
+        assert f"why: {rule.rationale}" in out

@@ -16,7 +16,7 @@ from sagemaker.exit_risk import inference as exit_inference
 from sagemaker.video_engagement import inference as video_inference
 
 from common.settings import Settings
-from struggle_detector.sqs import Idempotency
+from common.sqs_batch import Idempotency
 
 REGION = "us-east-1"
 T0 = 1_700_000_000_000

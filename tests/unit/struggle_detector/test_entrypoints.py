@@ -1,4 +1,4 @@
-"""Checks spanning the three SQS functions: the Lambda entry wiring, cheap imports, shared copies."""
+"""Checks spanning the three SQS functions: the Lambda entry wiring and cheap imports."""
 
 from __future__ import annotations
 
@@ -27,11 +27,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         for name, value in environment(resources.queue_urls, resources.topic_arn).items():
             monkeypatch.setenv(name, value)
         yield resources
-
-
-def test_sqs_module_copies_are_identical() -> None:
-    copies = {package: (FUNCTIONS / package / "sqs.py").read_bytes() for package in PACKAGES}
-    assert len(set(copies.values())) == 1, "keep functions/*/sqs.py identical (or move it into common/)"
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -1,7 +1,7 @@
 """SQS batches with Powertools partial batch responses, each message applied once per ``requestId``.
 
-The same file is in each SQS-triggered function's package (a Lambda zip holds ``common/`` and one
-function package); a unit test keeps the copies identical until ``common/`` takes it over.
+Shared by the three SQS-triggered functions (struggle detector, video analyzer, intervention
+executor). Powertools' batch and idempotency utilities are imported on first use, not at import.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The apply / re-plan / destroy / leak-check cycle on a small root, against a real moto server."""
+"""The harness itself: apply / re-plan / destroy / leak check of a small root against a moto server.
+
+Runs before the system's own cycle (test_1_*) and needs no build artifacts.
+"""
 
 from __future__ import annotations
 
