@@ -8,10 +8,9 @@
   neighbours); baseline: a bare ``base64`` + ``json.loads`` loop over the
   same records in the same run; goal <= 5x.
 - ``event_processor_cold_import``: ``import event_processor.handler`` in a fresh interpreter as in
-  Lambda: the standard library has bytecode, the zip's packages (site-packages, functions/) do not
-  (the build ships sources only), so they compile on every cold start. A private
-  ``PYTHONPYCACHEPREFIX`` makes that independent of what this machine has cached. Median of
-  several, CPU ms, goal < 300 ms; ``..._best``: the fastest run, the least disturbed by other load.
+  Lambda (``fresh_interpreters``: sources compiled on every cold start, as the build ships no
+  bytecode). Median of several, CPU ms, goal < 300 ms; ``..._best``: the fastest run, the least
+  disturbed by other load.
   ``..._bytecode``: everything precompiled (what a zip with .pyc files for 3.12 would give).
 - ``event_processor_first_batch``: in the same fresh interpreters, the first one-record batch
   through the domain code after the import (pays the deferred pydantic schema builds), ms.
@@ -40,7 +39,15 @@ from journey_guard.paths import FUNCTIONS_DIR
 if str(FUNCTIONS_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS_DIR))  # the Lambda zip root, as in AWS and in pytest
 
-from event_processor.domain import SESSION_COMMON, plan_batch, plan_profile, profile_update_request, record_of, session_record
+from event_processor.domain import (
+    SESSION_COMMON,
+    collector_paused,
+    plan_batch,
+    plan_profile,
+    profile_update_request,
+    record_of,
+    session_record,
+)
 
 SUITE = "functions"
 RECORDS = 10_000
@@ -93,6 +100,12 @@ def bare_loop(records: list[dict]) -> None:
 
 
 def domain_work(records: list[dict]) -> None:
+    # As in service.process: the collector is paused until the plan is freed (at _plan's return).
+    with collector_paused():
+        _plan(records)
+
+
+def _plan(records: list[dict]) -> None:
     plan = plan_batch([record_of(r) for r in records])
     for user, accepted in plan.by_user.items():
         update = plan_profile(user, {}, accepted)
@@ -110,19 +123,25 @@ def cpu_ms(work: Callable[[list[dict]], None], records: list[dict]) -> float:
     return (time.process_time() - start) * 1000
 
 
-def cold_start(bytecode: bool) -> tuple[list[float], list[float]]:
-    """CPU time of the handler's import and of its first batch in fresh interpreters (ms each)."""
-    one = json.dumps(kinesis_batch(1))
-    probe = (
+def import_probe(module: str, then: str = "") -> str:
+    """Code that imports ``module``, runs ``then`` and prints the CPU ms of each as a JSON list."""
+    return (
         "import json, time\n"
         "t0 = time.process_time()\n"
-        "import event_processor.handler\n"
+        f"import {module}\n"
         "t1 = time.process_time()\n"
-        "from event_processor.domain import plan_batch, record_of\n"
-        f"plan_batch([record_of(r) for r in json.loads({one!r})])\n"
+        f"{then}\n"
         "print(json.dumps([(t1 - t0) * 1000, (time.process_time() - t1) * 1000]))\n"
     )
-    imports, firsts = [], []
+
+
+def fresh_interpreters(probe: str, runs: int, bytecode: bool) -> list[list[float]]:
+    """The numbers ``probe`` prints, in ``runs`` fresh interpreters started in functions/ as in Lambda.
+
+    The standard library has bytecode; unless ``bytecode``, the zip's packages (site-packages,
+    functions/) do not (the build ships sources only), so they compile on every cold start. A
+    private ``PYTHONPYCACHEPREFIX`` makes that independent of what this machine has cached.
+    """
     with tempfile.TemporaryDirectory(prefix="uja-pycache-") as cache:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONPYCACHEPREFIX": cache}
         subprocess.run([sys.executable, "-c", probe], cwd=FUNCTIONS_DIR, env=env, capture_output=True, check=True)
@@ -130,12 +149,20 @@ def cold_start(bytecode: bool) -> tuple[list[float], list[float]]:
             for sources in (Path(sysconfig.get_paths()["purelib"]), FUNCTIONS_DIR):
                 shutil.rmtree(Path(cache) / sources.resolve().relative_to(sources.resolve().anchor), ignore_errors=True)
             env["PYTHONDONTWRITEBYTECODE"] = "1"
-        for _ in range(IMPORT_RUNS):
-            out = subprocess.run([sys.executable, "-c", probe], cwd=FUNCTIONS_DIR, env=env, capture_output=True, text=True, check=True)
-            imported, first = json.loads(out.stdout)
-            imports.append(imported)
-            firsts.append(first)
-    return imports, firsts
+        return [
+            json.loads(
+                subprocess.run([sys.executable, "-c", probe], cwd=FUNCTIONS_DIR, env=env, capture_output=True, text=True, check=True).stdout
+            )
+            for _ in range(runs)
+        ]
+
+
+def cold_start(bytecode: bool) -> tuple[list[float], list[float]]:
+    """CPU time of the handler's import and of its first batch in fresh interpreters (ms each)."""
+    one = json.dumps(kinesis_batch(1))
+    first_batch = f"from event_processor.domain import plan_batch, record_of\nplan_batch([record_of(r) for r in json.loads({one!r})])"
+    runs = fresh_interpreters(import_probe("event_processor.handler", first_batch), IMPORT_RUNS, bytecode)
+    return [imported for imported, _ in runs], [first for _, first in runs]
 
 
 def main() -> int:

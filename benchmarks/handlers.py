@@ -5,8 +5,8 @@
 - ``<function>_sqs_batch10``: one 10-message SQS batch through ``handler.handle`` against moto
   (median of several batches of new messages, after a warm-up batch), ms;
 - ``score_*``: the scoring functions per call, µs;
-- ``<function>_cold_import``: ``import <package>.handler`` in a fresh interpreter (median of 5),
-  ms, goal < 300 ms as for the event processor.
+- ``<function>_cold_import``: ``import <package>.handler`` in fresh interpreters without bytecode,
+  as ``benchmarks.functions`` measures the event processor (median of 5, CPU ms, goal < 300 ms).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import contextlib
 import io
 import json
 import statistics
-import subprocess
 import sys
 import time
 import timeit
 from collections.abc import Callable, Iterator
 from itertools import count
 
+from benchmarks.functions import fresh_interpreters, import_probe
 from journey_guard import bench
 from journey_guard.paths import FUNCTIONS_DIR
 
@@ -39,7 +39,7 @@ from intervention_executor import handler as executor
 from struggle_detector import domain as struggle_domain
 from struggle_detector import handler as struggle
 from struggle_detector import rules as struggle_rules
-from tests.unit.struggle_detector.aws import T0, Aws, Context, create, sqs_event
+from tests.unit.sqs_functions import T0, Aws, Context, create, sqs_event
 from video_analyzer import domain as video_domain
 from video_analyzer import handler as video
 
@@ -148,12 +148,9 @@ def per_call_us(fn: Callable[[], object], number: int = 2000) -> float:
 
 
 def cold_import_ms(package: str) -> float:
-    code = f"import time; t = time.perf_counter(); import {package}.handler; print(time.perf_counter() - t)"
-    runs = [
-        float(subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, check=True, capture_output=True, text=True).stdout)
-        for _ in range(IMPORT_RUNS)
-    ]
-    return statistics.median(runs) * 1000
+    """Median CPU ms of ``import <package>.handler`` in fresh interpreters, measured as for the event processor."""
+    runs = fresh_interpreters(import_probe(f"{package}.handler"), IMPORT_RUNS, bytecode=False)
+    return statistics.median(imported for imported, _ in runs)
 
 
 def main() -> int:

@@ -82,7 +82,7 @@ def _timestream_endpoint_is_this_server(address: str) -> None:
     from moto.timestreamwrite.models import TimestreamWriteBackend
 
     def describe_endpoints(self: TimestreamWriteBackend) -> dict[str, list[dict[str, object]]]:
-        return {"Endpoints": [{"Address": address, "CachePeriodInMinutes": 1440}]}
+        return {"Endpoints": [{"Address": f"http://{address}", "CachePeriodInMinutes": 1440}]}
 
     TimestreamWriteBackend.describe_endpoints = describe_endpoints  # type: ignore[method-assign]
 

@@ -123,7 +123,10 @@ if [[ "$action" != destroy ]]; then
     compgen -G "$BUILD_DIR/lambda/*.zip" >/dev/null || die "no build artifacts in $BUILD_DIR/lambda: run python -m journey_guard.build first"
 fi
 
-tf_args=(-input=false)
+# -input=false would also suppress apply's and destroy's confirmation prompt: keep it for the
+# non-interactive cases only.
+tf_args=()
+[[ "$action" != plan && $auto_approve == 0 ]] || tf_args+=(-input=false)
 for f in "${var_files[@]}"; do tf_args+=("-var-file=$f"); done
 [[ -z "$name_suffix" ]] || tf_args+=("-var=name_suffix=$name_suffix")
 [[ -z "${UJA_BUILD_DIR:-}" ]] || tf_args+=("-var=artifacts_dir=$BUILD_DIR")

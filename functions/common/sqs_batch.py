@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from common import observability
+from common.bedrock import Route, dispatch, is_bedrock_event
 from common.metrics import RECORDS_RETRIED, Counts
 from common.settings import Settings
 
@@ -71,3 +72,22 @@ def process_sqs(
     if result["batchItemFailures"]:
         counts.add(RECORDS_RETRIED, len(result["batchItemFailures"]))
     return dict(result)
+
+
+def entry(
+    event: dict,
+    context: Any,
+    model: type[M],
+    apply: Callable[[M, Counts], dict],
+    routes: Callable[[Counts], dict[tuple[str, str], Route]],
+    idempotency: Idempotency,
+) -> dict:
+    """One invocation of an SQS-triggered function that is also a Bedrock action-group executor:
+    a Bedrock request goes to ``routes(counts)``, anything else is an SQS batch of ``model``."""
+
+    def work(event: dict, context: Any, counts: Counts) -> dict:
+        if is_bedrock_event(event):
+            return dispatch(event, routes(counts), on_unexpected=observability.logger().exception)
+        return process_sqs(event, context, model, apply, idempotency, counts)
+
+    return observability.run(work, event, context)

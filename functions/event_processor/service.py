@@ -21,6 +21,7 @@ from event_processor.domain import (
     SESSION_COMMON,
     Accepted,
     BatchPlan,
+    collector_paused,
     plan_batch,
     plan_profile,
     profile_update_request,
@@ -155,6 +156,11 @@ class _Run:
 
 def process(raw_records: list[dict], deps: Dependencies, counts: Counts) -> BatchOutcome:
     """Process one Kinesis batch; the outcome says which sequence numbers to report as failures."""
+    with collector_paused():  # the plan is freed by reference counting when _process returns
+        return _process(raw_records, deps, counts)
+
+
+def _process(raw_records: list[dict], deps: Dependencies, counts: Counts) -> BatchOutcome:
     plan = plan_batch([record_of(r) for r in raw_records])
     run = _Run(plan, deps, counts)
     run.quarantine()

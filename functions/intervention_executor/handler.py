@@ -7,14 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from common import observability
 from common.adapters import SNS, DynamoDB
-from common.bedrock import BedrockActionRequest, dispatch, is_bedrock_event
+from common.bedrock import BedrockActionRequest
 from common.events import Identifier, Name
 from common.messages import InterventionRequest, InterventionType, Priority, bedrock_request_id
 from common.metrics import Counts
 from common.settings import Settings
-from common.sqs_batch import Idempotency, now_ms, process_sqs, run_once
+from common.sqs_batch import Idempotency, entry, now_ms, run_once
 from intervention_executor import domain
 
 SETTINGS = Settings("intervention-executor")
@@ -48,16 +47,16 @@ def execute_intervention(
 
 def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-
-    def work(event: dict, context: Any, counts: Counts) -> dict:
-        if is_bedrock_event(event):
-            routes = {("POST", "/execute-intervention"): lambda request: execute_intervention(deps, request, context, idempotency, counts)}
-            return dispatch(event, routes, on_unexpected=observability.logger().exception)
-        return process_sqs(
-            event, context, InterventionRequest, lambda message, counts: domain.execute(deps, message, counts), idempotency, counts
-        )
-
-    return observability.run(work, event, context)
+    return entry(
+        event,
+        context,
+        InterventionRequest,
+        lambda message, counts: domain.execute(deps, message, counts),
+        lambda counts: {
+            ("POST", "/execute-intervention"): lambda request: execute_intervention(deps, request, context, idempotency, counts)
+        },
+        idempotency,
+    )
 
 
 def handler(event: dict, context: Any) -> dict:

@@ -7,14 +7,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from common import observability
 from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
-from common.bedrock import BedrockActionRequest, dispatch, is_bedrock_event
+from common.bedrock import BedrockActionRequest
 from common.events import Identifier, Name
 from common.messages import UNKNOWN_FEATURE, StruggleCandidate
 from common.metrics import Counts
 from common.settings import Settings
-from common.sqs_batch import Idempotency, now_ms, process_sqs
+from common.sqs_batch import Idempotency, entry, now_ms
 from struggle_detector import domain
 
 SETTINGS = Settings("struggle-detector")
@@ -40,16 +39,14 @@ def analyze_struggle(deps: domain.Deps, request: BedrockActionRequest, counts: C
 
 def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-
-    def work(event: dict, context: Any, counts: Counts) -> dict:
-        if is_bedrock_event(event):
-            routes = {("POST", "/analyze-struggle"): lambda request: analyze_struggle(deps, request, counts)}
-            return dispatch(event, routes, on_unexpected=observability.logger().exception)
-        return process_sqs(
-            event, context, StruggleCandidate, lambda message, counts: domain.detect(deps, message, counts), idempotency, counts
-        )
-
-    return observability.run(work, event, context)
+    return entry(
+        event,
+        context,
+        StruggleCandidate,
+        lambda message, counts: domain.detect(deps, message, counts),
+        lambda counts: {("POST", "/analyze-struggle"): lambda request: analyze_struggle(deps, request, counts)},
+        idempotency,
+    )
 
 
 def handler(event: dict, context: Any) -> dict:

@@ -7,14 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from common import observability
 from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
-from common.bedrock import BedrockActionRequest, dispatch, is_bedrock_event
+from common.bedrock import BedrockActionRequest
 from common.events import Identifier, Name
 from common.messages import VideoCandidate
 from common.metrics import Counts
 from common.settings import Settings
-from common.sqs_batch import Idempotency, now_ms, process_sqs
+from common.sqs_batch import Idempotency, entry, now_ms
 from video_analyzer import domain
 
 SETTINGS = Settings("video-analyzer")
@@ -35,16 +34,14 @@ def analyze_video(deps: domain.Deps, request: BedrockActionRequest, counts: Coun
 
 def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-
-    def work(event: dict, context: Any, counts: Counts) -> dict:
-        if is_bedrock_event(event):
-            routes = {("POST", "/analyze-video"): lambda request: analyze_video(deps, request, counts)}
-            return dispatch(event, routes, on_unexpected=observability.logger().exception)
-        return process_sqs(
-            event, context, VideoCandidate, lambda message, counts: domain.analyze_view(deps, message, counts), idempotency, counts
-        )
-
-    return observability.run(work, event, context)
+    return entry(
+        event,
+        context,
+        VideoCandidate,
+        lambda message, counts: domain.analyze_view(deps, message, counts),
+        lambda counts: {("POST", "/analyze-video"): lambda request: analyze_video(deps, request, counts)},
+        idempotency,
+    )
 
 
 def handler(event: dict, context: Any) -> dict:

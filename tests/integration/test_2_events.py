@@ -115,9 +115,12 @@ def test_struggle_burst_gives_exactly_one_intervention_even_when_redelivered(
     assert signals and {s["featureId"] for s in signals} == {"checkout"}
     [profile] = _stored_events(cycle, names["profiles"], user)
     history = profile.get("interventionHistory", [])
-    assert [(h["status"], h["priority"]) for h in history] == [("sent", "critical")], history
+    # The first signal to reach level high or critical opens the 30-minute cooldown; which one
+    # that is depends on the order the detector sees the burst, so both levels are valid.
+    assert len(history) == 1 and history[0]["status"] == "sent", history
+    assert (history[0]["type"], history[0]["priority"]) in {("contextual_help", "high"), ("live_chat_offer", "critical")}
     to_user = [m for m in published() if m["userId"] == user and m["_audience"] == "user"]
-    assert len(to_user) == 1 and to_user[0]["interventionType"] == "live_chat_offer"
+    assert len(to_user) == 1 and to_user[0]["interventionType"] == history[0]["type"]
 
 
 def test_video_session_yields_the_engagement_record(cycle: Cycle, emulator: Emulator, names: dict[str, str]) -> None:

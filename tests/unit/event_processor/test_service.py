@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterator
 
@@ -261,3 +262,19 @@ def test_an_all_failed_batch_is_still_a_partial_response(world: World) -> None:
     world.dynamodb.fail["batch_write_item"] = 1
     response = handle(kinesis_event([user_event()]), None, world.deps, Counts())
     assert response == {"batchItemFailures": [{"itemIdentifier": str(FIRST_SEQUENCE)}]}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_for_the_batch_and_restored(world: World, monkeypatch: pytest.MonkeyPatch, enabled: bool) -> None:
+    """The plan's objects are freed by reference counting before the cyclic collector resumes (see
+    ``collector_paused``); the caller's setting comes back whatever it was."""
+    seen: list[bool] = []
+    write = world.deps.dynamodb.batch_write
+    monkeypatch.setattr(world.deps.dynamodb, "batch_write", lambda *args, **kwargs: seen.append(gc.isenabled()) or write(*args, **kwargs))
+    (gc.enable if enabled else gc.disable)()
+    try:
+        failed, _ = run(world, kinesis_event([user_event()]))
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert failed == set() and seen == [False]

@@ -17,11 +17,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from flink_sessions import main as job
-from flink_sessions.reference import GAP_MS, Session, sessions
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flink_sessions import main as job
+from flink_sessions.reference import GAP_MS, Session, sessions
 from journey_guard.build import Builder
 
 T = 1_700_000_000_000

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from journey_guard.account import Account
-from journey_guard.emulator import Emulator, EventSourceMapping, FunctionSpec, Invoker, mappings_from_values
+from journey_guard.emulator import Emulator, EventSourceMapping, FunctionSpec, Invoker, functions_from_values, mappings_from_values
 
 FN = "uja-event-processor-dev-unit0001"
 
@@ -258,3 +258,55 @@ def test_rewind_redelivers_the_same_records(account: Account) -> None:
     emulator.rewind(saved)
     emulator.drain()
     assert handler.batches == [["a"], ["b", "c"], ["b", "c"]]
+
+
+def test_functions_from_state_values_carry_handler_environment_and_role() -> None:
+    doc = {
+        "values": {
+            "root_module": {
+                "child_modules": [
+                    {
+                        "resources": [
+                            {
+                                "address": 'module.functions.aws_lambda_function.this["event_processor"]',
+                                "mode": "managed",
+                                "type": "aws_lambda_function",
+                                "values": {
+                                    "function_name": FN,
+                                    "handler": "event_processor.handler.handler",
+                                    "environment": [{"variables": {"USER_EVENTS_TABLE": "uja-user-events-dev-unit0001"}}],
+                                    "role": "arn:aws:iam::123456789012:role/uja-event-processor-dev-unit0001",
+                                    "timeout": 60,
+                                    "memory_size": 512,
+                                },
+                            }
+                        ]
+                    }
+                ]
+            }
+        }
+    }
+    assert functions_from_values(doc) == {
+        FN: FunctionSpec(
+            name=FN,
+            handler="event_processor.handler.handler",
+            environment={"USER_EVENTS_TABLE": "uja-user-events-dev-unit0001"},
+            role_arn="arn:aws:iam::123456789012:role/uja-event-processor-dev-unit0001",
+            timeout_s=60,
+            memory_mb=512,
+        )
+    }
+
+
+def test_invoker_runs_a_function_with_its_role_credentials(account: Account) -> None:
+    seen: dict[str, str | None] = {}
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        seen["key"] = os.environ.get("AWS_ACCESS_KEY_ID")
+        seen["token"] = os.environ.get("AWS_SESSION_TOKEN")
+
+    spec = FunctionSpec(name=FN, handler="unused.handler.handler", environment={})
+    role_creds = {"AWS_ACCESS_KEY_ID": "ASIAROLE", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"}
+    Invoker(account, {FN: spec}, handlers={FN: handler}, credentials={FN: role_creds}).invoke(FN, {"Records": []})
+    assert seen == {"key": "ASIAROLE", "token": "t"}
+    assert os.environ.get("AWS_SESSION_TOKEN") is None

@@ -62,9 +62,17 @@ def test_lambda_runs_without_docker(server: MotoServer) -> None:
         assert json.loads(response.read())["lambda"] == {"use_docker": False}
 
 
-def test_timestream_discovery_points_back_at_the_server(server: MotoServer) -> None:
+def test_timestream_discovery_points_back_at_the_server(server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> None:
     [endpoint] = _client(server, "timestream-write").describe_endpoints()["Endpoints"]
-    assert f"http://{endpoint['Address']}" == server.endpoint_url
+    assert endpoint["Address"] == server.endpoint_url
+    # A handler's client gets the endpoint from AWS_ENDPOINT_URL, so botocore runs discovery and
+    # sends the write to the discovered address: it must be this server, over plain HTTP.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint_url)
+    ts = boto3.client("timestream-write", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    ts.create_database(DatabaseName="uja-x")
+    ts.create_table(DatabaseName="uja-x", TableName="user-metrics")
+    record = {"Dimensions": [{"Name": "userId", "Value": "u1"}], "MeasureName": "event_count", "MeasureValue": "1", "Time": "1"}
+    assert ts.write_records(DatabaseName="uja-x", TableName="user-metrics", Records=[record])["RecordsIngested"]["Total"] == 1
 
 
 def test_event_source_mappings_exist_but_moto_does_not_deliver(server: MotoServer) -> None:

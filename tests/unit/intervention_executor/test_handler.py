@@ -14,8 +14,7 @@ from common.dynamo import from_item, to_item
 from common.messages import InterventionRequest
 from common.metrics import Counts
 from intervention_executor import domain, handler, rules
-
-from ..struggle_detector.aws import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
+from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
 USER = "u-1"
 
@@ -178,21 +177,6 @@ def test_redelivery_publishes_nothing_more(aws: Aws, clock: Clock, published: Pu
     run(aws, clock, request(1))
     domain.execute(deps(aws, clock), request(1), Counts())  # even past the idempotency layer: the history knows it
     assert len(published.take()) == 1 and len(history(aws)) == 1
-
-
-class Interleaved(DynamoDB):
-    """After this adapter's first profile read, another request is recorded."""
-
-    def __init__(self, client: object, other: object) -> None:
-        super().__init__(client)
-        self.other, self.reads = other, 0
-
-    def get_item(self, table: str, key: dict, consistent: bool = True) -> dict | None:
-        item = super().get_item(table, key, consistent)
-        self.reads += 1
-        if self.reads == 1:
-            self.other()
-        return item
 
 
 def test_concurrent_requests_both_land(aws: Aws, clock: Clock, published: Published) -> None:

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from feature_engineering import processing
 
 from common.dynamo import to_item
 from common.scoring.exit_risk import FEATURES
 from common.scoring.features import derive_features
+from feature_engineering import processing
 
 T = 1_700_000_000_000
 REPO = Path(__file__).resolve().parents[3]

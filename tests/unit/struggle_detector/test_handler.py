@@ -13,8 +13,7 @@ from common.dynamo import from_item, to_item
 from common.messages import StruggleCandidate
 from common.metrics import Counts
 from struggle_detector import domain, handler, rules
-
-from .aws import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
+from tests.unit.sqs_functions import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
 USER = "u-1"
 

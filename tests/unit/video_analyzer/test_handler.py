@@ -11,9 +11,8 @@ from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.dynamo import from_item
 from common.messages import VideoCandidate
 from common.metrics import Counts
+from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 from video_analyzer import domain, handler
-
-from ..struggle_detector.aws import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
 USER = "u-1"
 
@@ -72,22 +71,6 @@ def test_views_accumulate(aws: Aws) -> None:
 def test_engagement_score_is_the_mean_over_videos(aws: Aws) -> None:
     run(aws, view(1, 300_000, 1.0, video="a"), view(2, 0, 0.0, video="b"), view(3, 150_000, 0.5, video="c"))
     assert profile(aws)["engagementScore"] == 50.0
-
-
-class Interleaved(DynamoDB):
-    """Writer A's adapter: right after A's first read, writer B records a whole view."""
-
-    def __init__(self, client: object, other: object) -> None:
-        super().__init__(client)
-        self.other = other
-        self.reads = 0
-
-    def get_item(self, table: str, key: dict, consistent: bool = True) -> dict | None:
-        item = super().get_item(table, key, consistent)
-        self.reads += 1
-        if self.reads == 1:
-            self.other()
-        return item
 
 
 def test_two_interleaved_writers_keep_accumulators_exact(aws: Aws) -> None:

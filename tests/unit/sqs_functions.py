@@ -1,10 +1,12 @@
-"""moto-backed resources and fakes shared by the struggle detector, video analyzer and executor tests."""
+"""moto-backed resources and fakes shared by the struggle detector, video analyzer and executor tests
+(and ``benchmarks/handlers.py``)."""
 
 from __future__ import annotations
 
 import functools
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -15,6 +17,7 @@ from botocore.exceptions import ClientError
 from sagemaker.exit_risk import inference as exit_inference
 from sagemaker.video_engagement import inference as video_inference
 
+from common.adapters import DynamoDB
 from common.settings import Settings
 from common.sqs_batch import Idempotency
 
@@ -194,3 +197,20 @@ def emf_metrics(output: str) -> dict[str, float]:
                     value = doc[metric["Name"]]
                     found[metric["Name"]] = sum(value) if isinstance(value, list) else value
     return found
+
+
+class Interleaved(DynamoDB):
+    """A writer's adapter that lets another writer run right after its first read (``other()``):
+    the race a version or limit condition must survive."""
+
+    def __init__(self, client: object, other: Callable[[], object]) -> None:
+        super().__init__(client)
+        self.other = other
+        self.reads = 0
+
+    def get_item(self, table: str, key: dict, consistent: bool = True) -> dict | None:
+        item = super().get_item(table, key, consistent)
+        self.reads += 1
+        if self.reads == 1:
+            self.other()
+        return item

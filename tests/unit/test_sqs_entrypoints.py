@@ -13,10 +13,9 @@ import pytest
 from moto import mock_aws
 
 from common.messages import InterventionRequest, StruggleCandidate, VideoCandidate
+from tests.unit.sqs_functions import T0, Aws, Context, bedrock_body, bedrock_event, create, environment, sqs_event
 
-from .aws import T0, Aws, Context, bedrock_body, bedrock_event, create, environment, sqs_event
-
-FUNCTIONS = Path(__file__).resolve().parents[3] / "functions"
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 PACKAGES = ("struggle_detector", "video_analyzer", "intervention_executor")
 
 
