@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from common.dynamo import Item
+from common.settings import Settings
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
@@ -209,3 +211,16 @@ class SageMakerRuntime(_Adapter):
             EndpointName=endpoint, ContentType="application/json", Accept="application/json", Body=json.dumps(payload)
         )
         return json.loads(response["Body"].read())
+
+
+@dataclass(frozen=True)
+class ScoringDeps:
+    """What the two scoring functions (struggle detector, video analyzer) work with: their settings,
+    the adapters (each makes its client on first use) and the clock (epoch ms)."""
+
+    settings: Settings
+    dynamodb: DynamoDB
+    sqs: SQS
+    timestream: Timestream
+    sagemaker: SageMakerRuntime
+    clock: Callable[[], int]

@@ -107,11 +107,11 @@ class UserEvent(_Strict):
 
     def extra(self) -> dict[str, Any]:
         """Unknown fields: top-level ones by name, nested ones under their parent's name."""
-        out: dict[str, Any] = dict(self.model_extra or {})
-        for name in ("eventData", "deviceInfo", "userContext"):
-            part = getattr(self, name)
-            if part is not None and part.model_extra:
-                out[name] = dict(part.model_extra)
+        # __pydantic_extra__ rather than the model_extra property: this runs for every stored event.
+        out: dict[str, Any] = dict(self.__pydantic_extra__ or ())
+        for name, part in (("eventData", self.eventData), ("deviceInfo", self.deviceInfo), ("userContext", self.userContext)):
+            if part is not None and part.__pydantic_extra__:
+                out[name] = dict(part.__pydantic_extra__)
         return out
 
 

@@ -8,18 +8,16 @@ start). Bedrock path (``analyse``): the same analysis, read-only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from common import metrics
-from common.adapters import SQS, ConditionFailed, DynamoDB, SageMakerRuntime, Timestream
+from common.adapters import ConditionFailed, ScoringDeps
 from common.dynamo import from_item, shard_suffix, to_attr, to_item
 from common.messages import InterventionRequest, StruggleCandidate, struggle_intervention_request_id
 from common.metrics import Counts
 from common.scoring import exit_risk
 from common.scoring.features import derive_features
-from common.settings import Settings
 from struggle_detector import rules
 
 SIGNAL_TTL_SECONDS = 30 * 86_400
@@ -27,14 +25,7 @@ COOLDOWN_TTL_GRACE_SECONDS = 86_400
 EVENT_ATTRIBUTES = ("eventType", "timestamp", "sessionId", "eventData")
 
 
-@dataclass(frozen=True)
-class Deps:
-    settings: Settings
-    dynamodb: DynamoDB
-    sqs: SQS
-    timestream: Timestream
-    sagemaker: SageMakerRuntime
-    clock: Callable[[], int]  # epoch ms
+Deps = ScoringDeps  # the same dependencies as the other scoring function
 
 
 @dataclass(frozen=True)

@@ -8,31 +8,21 @@ profile's ``engagementScore``, Timestream, and on the third view at level low on
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from common import metrics
-from common.adapters import SQS, ConditionFailed, DynamoDB, SageMakerRuntime, Timestream, TransientError
+from common.adapters import ConditionFailed, ScoringDeps, TransientError
 from common.dynamo import from_item, to_attr, to_item
 from common.messages import InterventionRequest, VideoCandidate, video_intervention_request_id
 from common.metrics import Counts
 from common.scoring import video_engagement
-from common.settings import Settings
 from video_analyzer.rules import Engagement, View, apply_view, engagement_of, mean_interest, wants_recommendation
 
 WRITE_ATTEMPTS = 5
 TOP_VIDEOS = 5
 
 
-@dataclass(frozen=True)
-class Deps:
-    settings: Settings
-    dynamodb: DynamoDB
-    sqs: SQS
-    timestream: Timestream
-    sagemaker: SageMakerRuntime
-    clock: Callable[[], int]  # epoch ms
+Deps = ScoringDeps  # the same dependencies as the other scoring function
 
 
 def _key(user_id: str, video_id: str) -> dict:
