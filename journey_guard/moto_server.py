@@ -385,7 +385,8 @@ class MotoServer:
 
     def post(self, path: str, body: bytes) -> bytes:
         """POST to the server's moto-api (``/moto-api/reset-auth``, ``/moto-api/config``...)."""
-        request = urllib.request.Request(f"{self.endpoint_url}{path}", data=body, method="POST")
+        # Not form-encoded: the moto-api views read the raw body, which Flask empties for forms.
+        request = urllib.request.Request(f"{self.endpoint_url}{path}", data=body, method="POST", headers={"Content-Type": "text/plain"})
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.read()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.dynamo import Item
+from common.metrics import RECORDS_REJECTED, TIMESTREAM_DISABLED, Counts
 from common.settings import Settings
 
 BATCH_WRITE_LIMIT = 25
@@ -224,3 +225,13 @@ class ScoringDeps:
     timestream: Timestream
     sagemaker: SageMakerRuntime
     clock: Callable[[], int]
+
+    def write_timestream(self, table: str, record: dict, counts: Counts) -> None:
+        """Write one record to a Timestream table, or count it as skipped when Timestream is off;
+        rejected records are permanent, so they are counted (``RecordsRejected``), not retried."""
+        if not self.settings.timestream_enabled:
+            counts.add(TIMESTREAM_DISABLED)
+            return
+        _, rejected = self.timestream.write_records(self.settings.TIMESTREAM_DATABASE, table, [record])
+        if rejected:
+            counts.add(RECORDS_REJECTED, rejected)

@@ -137,9 +137,6 @@ def _store_signal(deps: Deps, c: StruggleCandidate, key: str, analysis: Analysis
 
 
 def _write_timestream(deps: Deps, c: StruggleCandidate, analysis: Analysis, counts: Counts) -> None:
-    if not deps.settings.timestream_enabled:
-        counts.add(metrics.TIMESTREAM_DISABLED)
-        return
     record = {
         "Dimensions": [
             {"Name": "userId", "Value": c.userId},
@@ -158,9 +155,7 @@ def _write_timestream(deps: Deps, c: StruggleCandidate, analysis: Analysis, coun
         "TimeUnit": "MILLISECONDS",
         "Version": 1,
     }
-    _, rejected = deps.timestream.write_records(deps.settings.TIMESTREAM_DATABASE, "struggle-signals", [record])
-    if rejected:
-        counts.add(metrics.RECORDS_REJECTED, rejected)
+    deps.write_timestream("struggle-signals", record, counts)
 
 
 def open_cooldown(deps: Deps, c: StruggleCandidate) -> bool:

@@ -94,9 +94,6 @@ def update_profile_engagement(deps: Deps, user_id: str) -> float:
 
 
 def _write_timestream(deps: Deps, c: VideoCandidate, state: Engagement, counts: Counts) -> None:
-    if not deps.settings.timestream_enabled:
-        counts.add(metrics.TIMESTREAM_DISABLED)
-        return
     record = {
         "Dimensions": [
             {"Name": "userId", "Value": c.userId},
@@ -110,9 +107,7 @@ def _write_timestream(deps: Deps, c: VideoCandidate, state: Engagement, counts: 
         "TimeUnit": "MILLISECONDS",
         "Version": 1,
     }
-    _, rejected = deps.timestream.write_records(deps.settings.TIMESTREAM_DATABASE, "video-engagement", [record])
-    if rejected:
-        counts.add(metrics.RECORDS_REJECTED, rejected)
+    deps.write_timestream("video-engagement", record, counts)
 
 
 def analyze_view(deps: Deps, c: VideoCandidate, counts: Counts) -> dict[str, Any]:
