@@ -57,7 +57,7 @@ from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR, cache_dir
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # Bump when the cached JSON or the key's recipe changes, so old entries are never read.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 CACHE_ENTRIES = 200
 BACKEND_OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
 # Port 9 (discard) on loopback: nothing listens, so any AWS call fails at once instead of leaving.
@@ -77,8 +77,9 @@ PLAN_ENV_NAMES = ("TF_WORKSPACE",)
 # Files in the tree or the artifacts directory that Terraform never reads.
 IGNORED_PARTS = {".terraform", ".tftest-cache", "terraform.tfstate.d", "__pycache__", "backend_override.tf"}
 IGNORED_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan", ".lock.info", ".pyc")
-# build/ also holds outputs of other sessions; these top-level entries are never plan inputs.
-ARTIFACTS_IGNORED = {"bench", "toolchain", "policy", "manifest.json", "bench.json"}
+# What Terraform reads under artifacts_dir (docs/interfaces.md, "Build artifacts"). build/ also
+# holds other sessions' outputs (bench, policy, integration reports, ...) that change every run.
+ARTIFACT_DIRS = ("lambda", "models", "flink", "pipeline")
 # The tree's per-environment files: a plan reads only its own environment's tfvars from here.
 TREE_PER_ENVIRONMENT = frozenset({"environments"})
 REQUIRED_VARIABLES = ("account_id", "availability_zones")
@@ -214,7 +215,7 @@ def cache_key(inputs: Inputs) -> str:
         # Other environments' tfvars (and backend files) are not read: only this one's counts.
         "tree": tree_digest(inputs.tree, TREE_PER_ENVIRONMENT),
         "env_tfvars": _digest_file(inputs.env_tfvars),
-        "artifacts": tree_digest(inputs.artifacts, ARTIFACTS_IGNORED),
+        "artifacts": {name: tree_digest(inputs.artifacts / name) for name in ARTIFACT_DIRS},
         "tfvars": [_digest_file(p) for p in inputs.tfvars],
         "variables": inputs.all_variables,
         "cli_config": Path(chain.cli_config).read_text(),
