@@ -141,7 +141,9 @@ def parse_event(raw: bytes, arrival_ms: int) -> UserEvent:
     except UnicodeDecodeError as exc:
         raise InvalidEvent(f"bad UTF-8 at byte {exc.start}") from None
     try:
-        return UserEvent.model_validate_json(text, context={"arrival_ms": arrival_ms})
+        # The validator itself, not model_validate_json: that wrapper's argument checks cost ~1 us per
+        # record (measured), a sixth of validating one. A deferred build happens on this first access.
+        return UserEvent.__pydantic_validator__.validate_json(text, context={"arrival_ms": arrival_ms})
     except ValidationError as exc:
         raise InvalidEvent(_describe(exc)) from None
 

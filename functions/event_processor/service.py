@@ -29,7 +29,7 @@ from event_processor.domain import (
     quarantine_key,
     read_profile,
     record_of,
-    session_record,
+    session_records,
 )
 
 # A conditional conflict is re-read and retried twice before the user's records are reported.
@@ -133,7 +133,7 @@ class _Run:
             if update is None:
                 return  # every record of this user was applied by an earlier delivery
             # The closed sessions' summaries go out before the update that forgets them.
-            summaries = [session_record(user, s) for s in update.closed]
+            summaries = session_records(update)
             if not self._timestream("session-analytics", summaries, SESSION_COMMON, sequences):
                 return
             try:

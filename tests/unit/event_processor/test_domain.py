@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from common.dynamo import from_item
 from common.messages import StruggleCandidate, VideoCandidate
@@ -21,6 +23,7 @@ from event_processor.domain import (
     quarantine_body,
     quarantine_key,
     record_of,
+    session_records,
 )
 from tests.unit.event_processor.support import ARRIVAL_MS, FIRST_SEQUENCE, SHARD, encode, kinesis_record, user_event
 
@@ -92,6 +95,51 @@ def test_messages_follow_the_rules() -> None:
     ]
 
 
+IDENTIFIER = st.text("abcXYZ019_-", min_size=1, max_size=20)
+NAME = st.text("abcXYZ019_.-", min_size=1, max_size=20)
+
+
+@st.composite
+def message_event(draw: st.DrawFn) -> dict:
+    """Events that produce messages, with every field a body writes out drawn from its allowed range."""
+    event = user_event(
+        user=draw(IDENTIFIER),
+        session=draw(IDENTIFIER),
+        event_type=draw(st.sampled_from(["feature_interaction", "form_error", "struggle_signal", "video_engagement", "video_complete"])),
+        offset_ms=-draw(st.integers(0, 7 * 24 * 3600 * 1000)),
+    )
+    uuid = str(draw(st.uuids()))
+    event["eventId"] = uuid.upper() if draw(st.booleans()) else uuid  # the canonical form is lower case
+    data: dict = {"feature": draw(NAME)} if draw(st.booleans()) else {}
+    if event["eventType"] == "feature_interaction" or draw(st.booleans()):
+        data["attemptCount"] = draw(st.integers(2, 1000))
+    if event["eventType"].startswith("video"):
+        data |= {"videoId": draw(NAME), "duration": draw(st.integers(0, 10**12) | st.floats(0, 10**12))}
+        if draw(st.booleans()):
+            data["completionRate"] = draw(st.sampled_from([0, 1]) | st.floats(0, 1))
+    if data:
+        event["eventData"] = data
+    return event
+
+
+@given(message_event())
+def test_written_out_bodies_are_the_sorted_compact_json_of_the_contract(payload: dict) -> None:
+    plan = plan_batch([record(payload)])
+    ((request_id, body),) = plan.struggle.items() or plan.video.items()
+    decoded = json.loads(body)
+    assert body == json.dumps(decoded, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    contract = StruggleCandidate if request_id.startswith("struggle:") else VideoCandidate
+    message = contract.model_validate_json(body)
+    assert message.requestId == request_id and message.userId == payload["userId"]
+    assert message.sourceEventIds == [payload["eventId"].lower()]
+    if contract is VideoCandidate:
+        data = payload["eventData"]
+        rate = 1.0 if payload["eventType"] == "video_complete" else data.get("completionRate", 0.0)
+        assert (decoded["videoId"], decoded["watchMs"], decoded["completionRate"]) == (data["videoId"], round(data["duration"]), rate)
+    else:
+        assert (decoded["sessionId"], decoded["detectedAt"]) == (payload["sessionId"], payload["timestamp"])
+
+
 def test_user_metrics_record() -> None:
     payload = user_event(event_type="video_engagement", duration=2000, completionRate=0.5) | {"deviceInfo": {"platform": "Web"}}
     (metrics,) = plan_batch([record(payload)]).metrics
@@ -136,6 +184,13 @@ def test_profile_sessions_counters_and_duplicates() -> None:
     assert [(s.sessionId, s.events, s.errors, s.videoMs) for s in update.closed] == [("Z", 2, 0, 0), ("A", 2, 1, 700)]
     assert (update.current.sessionId, update.current.start) == ("B", b1["timestamp"])
     assert update.watermark == pad_sequence(str(FIRST_SEQUENCE + 3))
+    records = session_records(update)
+    assert [[d["Value"] for d in r["Dimensions"]] for r in records] == [["u1", "Z"], ["u1", "A"]]
+    assert [r["Time"] for r in records] == ["1", str(a1["timestamp"])]
+    assert [{v["Name"]: v["Value"] for v in r["MeasureValues"]} for r in records] == [
+        {"event_count": "2", "error_count": "0", "video_watch_ms": "0", "duration_ms": "1"},
+        {"event_count": "2", "error_count": "1", "video_watch_ms": "700", "duration_ms": "1000"},
+    ]
 
 
 def test_records_at_or_below_the_watermark_are_not_applied_again() -> None:
