@@ -19,8 +19,11 @@ SQS: batches of up to ``batch_size`` messages; success deletes the batch; report
 the visibility timeout, so the queue's redrive policy moves them to the DLQ after
 ``maxReceiveCount`` receives, exactly as it would in AWS.
 
-Handlers run in this process with the function's environment variables (and, when given, the
-credentials of the function's role) set for the duration of the invocation.
+Handlers run in this process with the function's environment variables (and, when given,
+credentials) set for the duration of the invocation. Credentials given that way only take effect in
+a process whose handlers have not yet created their clients (boto3's default session reads them
+once, and the adapters keep their clients): to run a handler under its own role, run it in a child
+process, as tests/integration/test_3_least_privilege.py does.
 """
 
 from __future__ import annotations
@@ -176,7 +179,7 @@ def _environ(overlay: Mapping[str, str]) -> Iterator[None]:
 
 
 class Invoker:
-    """Calls a function's handler in-process with its environment (and its role's credentials)."""
+    """Calls a function's handler in-process with its environment (credentials: see the module docstring)."""
 
     def __init__(
         self,
