@@ -76,32 +76,26 @@ class Account:
             env["AWS_ENDPOINT_URL"] = self.endpoint_url
         return env
 
+    def _connection(self) -> dict[str, Any]:
+        return {
+            "region_name": self.region,
+            "endpoint_url": self.endpoint_url,
+            "aws_access_key_id": self.access_key,
+            "aws_secret_access_key": self.secret_key,
+            "aws_session_token": self.session_token,
+        }
+
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client in this account (boto3 is imported here: the policy env lacks it)."""
         import boto3
 
-        return boto3.client(
-            service,
-            region_name=self.region,
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=self.secret_key,
-            aws_session_token=self.session_token,
-            **kwargs,
-        )
+        return boto3.client(service, **self._connection(), **kwargs)
 
     def resource(self, service: str) -> Any:
         """A boto3 resource in this account (DynamoDB tables read back as plain items)."""
         import boto3
 
-        return boto3.resource(
-            service,
-            region_name=self.region,
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=self.secret_key,
-            aws_session_token=self.session_token,
-        )
+        return boto3.resource(service, **self._connection())
 
 
 def _run_tags(run_id: str) -> dict[str, str]:

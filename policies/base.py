@@ -293,3 +293,20 @@ def identity_statements(entity_type: str, conf: dict[str, Any]) -> list[Statemen
             return None
         found += statements(doc)
     return found
+
+
+class IdentityPolicyCheck(UjaCheck):
+    """A check of every Allow statement of an identity policy (inline role policies included)."""
+
+    RESOURCES = IDENTITY_POLICY_RESOURCES
+    CATEGORY = CheckCategories.IAM
+
+    def evaluate(self, conf: dict[str, list[Any]]) -> bool | None:
+        found = identity_statements(self.entity_type, conf)
+        if found is None:
+            return None
+        return not any(self.violates(st) for st in found if st.allows)
+
+    def violates(self, st: Statement) -> bool:
+        """True when this Allow statement breaks the rule."""
+        raise NotImplementedError

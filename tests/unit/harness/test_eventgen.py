@@ -5,25 +5,16 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from typing import get_args
 
 import pytest
 
+from common.events import EventType
 from journey_guard.account import Account
 from journey_guard.eventgen import MAX_RECORD_BYTES, Generator, main, put
 
 NOW = 1_764_000_000_000
-EVENT_TYPES = {
-    "page_view",
-    "video_engagement",
-    "video_complete",
-    "feature_interaction",
-    "struggle_signal",
-    "form_error",
-    "pricing_page_view",
-    "checkout_abandon",
-    "user_action",
-    "error_event",
-}
+EVENT_TYPES = set(get_args(EventType))  # the event model is the one list of types
 ID = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 
 
