@@ -114,6 +114,14 @@ def integration(session: nox.Session) -> None:
     session.run("pytest", "tests/integration", *session.posargs)
 
 
+@nox.session
+def faults(session: nox.Session) -> None:
+    """Faults on a small fixture root in moto (killed apply, dead server, failed destroy + sweeper); nightly."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    session.run("pytest", "tests/faults", *session.posargs)
+
+
 @nox.session(name="bench_policy")
 def bench_policy(session: nox.Session) -> None:
     """The policy gate's benchmark (runs in the policy venv; part of `bench`)."""

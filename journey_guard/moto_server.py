@@ -358,6 +358,14 @@ class MotoServer:
             raise MotoServerError("moto server is not running")
         return f"http://{LOOPBACK}:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def exit_code(self) -> int | None:
+        """The child's exit status once it has died (negative: the signal's number), else None."""
+        return self._proc.poll() if self._proc else None
+
     def start(self) -> MotoServer:
         cmd = [sys.executable, "-m", "journey_guard.moto_server", "serve", "--account-id", self.account_id, "--fixes", ",".join(self.fixes)]
         env = dict(os.environ, MOTO_ACCOUNT_ID=self.account_id, AWS_DEFAULT_REGION=self.region)

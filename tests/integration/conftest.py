@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from journey_guard import leaks
-from journey_guard.account import Account, aws_account, fresh_account_id, moto_account
+from journey_guard import faults, leaks, sweep
+from journey_guard.account import Account, aws_account
 from journey_guard.deploy import Deployment
 from journey_guard.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
@@ -145,18 +145,19 @@ def cycle(request: pytest.FixtureRequest) -> Iterator[Cycle]:
     target, env = request.config.getoption("--target"), request.config.getoption("--env")
     server = None
     if target == "moto":
-        server = MotoServer(fresh_account_id()).start()
-        account = moto_account(server.endpoint_url, server.account_id)
+        server, account = sweep.start_moto_run()
     else:
         account = aws_account()
     run = Cycle(Deployment(account, env), server=server)
     CYCLES.append(run)
     try:
-        run.deploy()
+        with faults.server_guard(server, run.deployment, "deploy"):
+            run.deploy()
         yield run
     finally:
         try:
-            run.teardown()
+            with faults.server_guard(server, run.deployment, "teardown"):
+                run.teardown()
         finally:
             if server is not None:
                 server.stop()
