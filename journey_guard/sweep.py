@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from journey_guard import leaks
-from journey_guard.account import MOTO_ACCESS_KEY, SUFFIX_LENGTH, Account, AccountRefused, aws_account, fresh_account_id, moto_account
+from journey_guard.account import SUFFIX_LENGTH, Account, AccountRefused, aws_account, fresh_account_id, moto_account
 from journey_guard.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
 
@@ -124,7 +124,7 @@ def start_moto_run(runs_dir: Path = RUNS_DIR) -> tuple[MotoServer, Account]:
 
 def moto_run_account(run_id: str, runs_dir: Path = RUNS_DIR) -> Account:
     """The moto account of a run, from its record; refused unless the record names a live loopback server."""
-    suffix = suffix_of(run_id)
+    suffix_of(run_id)  # a bad run id is refused before any file is read
     path = record_path(run_id, runs_dir)
     if not path.is_file():
         raise AccountRefused(f"{path}: no run record for {run_id}; the sweeper accepts a moto endpoint only from its run record")
@@ -143,26 +143,21 @@ def moto_run_account(run_id: str, runs_dir: Path = RUNS_DIR) -> Account:
         raise AccountRefused(
             f"{path}: the moto server of {run_id} is not running (pid {pid} is no moto server listening on port {url.port})"
         )
-    account = Account(
-        target="moto",
-        account_id=account_id,
-        region=region,
-        name_suffix=suffix,
-        access_key=MOTO_ACCESS_KEY,
-        secret_key=MOTO_ACCESS_KEY,
-        endpoint_url=endpoint,
-        tags={"ephemeral": "true", "run_id": run_id},
-    )
+    account = _as_run(moto_account(endpoint, account_id, region), run_id)
     served = account.client("sts").get_caller_identity()["Account"]
     if served != account_id:
         raise AccountRefused(f"{path}: field account_id is {account_id} but {endpoint} serves account {served}")
     return account
 
 
+def _as_run(account: Account, run_id: str) -> Account:
+    """``account`` as seen by the run ``run_id`` (its suffix and tags instead of fresh ones)."""
+    return replace(account, name_suffix=suffix_of(run_id), tags={**account.tags, "run_id": run_id})
+
+
 def sandbox_run_account(run_id: str) -> Account:
     """The real sandbox account of the ambient credentials (refused without the double marker)."""
-    account = aws_account()
-    return replace(account, name_suffix=suffix_of(run_id), tags={**account.tags, "run_id": run_id})
+    return _as_run(aws_account(), run_id)
 
 
 # --- what the run left -------------------------------------------------------------------------
