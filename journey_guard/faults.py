@@ -83,9 +83,7 @@ def kill_apply(deployment: Deployment, after: int) -> list[str]:
     # Its own process group: the kill takes the provider plugin too, as a CI runner's kill does.
     with (
         log.open("w") as out,
-        subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True
-        ) as proc,
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True) as proc,
     ):
         assert proc.stdout is not None
         for line in proc.stdout:
