@@ -27,7 +27,7 @@ def _sweep(run_id: str, runs_dir: Path, *extra: str) -> subprocess.CompletedProc
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_failed_destroy_is_swept_in_dependency_order(
     tiny_run: tuple[MotoServer, Deployment], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:

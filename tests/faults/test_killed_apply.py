@@ -17,7 +17,7 @@ TINY_RESOURCES = len(re.findall(r'^resource "', (TINY / "main.tf").read_text(), 
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_killed_apply_is_recovered_and_leaves_nothing(tiny_run: tuple[MotoServer, Deployment], request: pytest.FixtureRequest) -> None:
     _, deployment = tiny_run
     account = deployment.account
