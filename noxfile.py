@@ -76,6 +76,8 @@ def lint(session: nox.Session) -> None:
     session.run("python", "-m", "journey_guard.tf", "validate", "terraform", "terraform/bootstrap")
     workflows = sorted(str(p) for p in (REPO / ".github" / "workflows").glob("*.yml"))
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    actions = sorted(str(p) for p in (REPO / ".github" / "actions").glob("*/action.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-actions", *actions)
 
 
 @nox.session
