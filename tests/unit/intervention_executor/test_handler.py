@@ -14,6 +14,7 @@ from common.dynamo import from_item, to_item
 from common.messages import InterventionRequest
 from common.metrics import Counts
 from intervention_executor import domain, handler, rules
+from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
 USER = "u-1"
@@ -216,6 +217,7 @@ def test_bedrock_executes_once_per_request(aws: Aws, clock: Clock, published: Pu
     assert status == 200
     assert body["requestId"] == f"bedrock:sess-1:{hashlib.sha256(canonical.encode()).hexdigest()}"
     assert (body["status"], body["channel"]) == ("sent", "in_app")
+    assert problems("intervention-engine", "/execute-intervention", 200, body) == []
     assert execute_via_bedrock(aws, clock, properties) == (200, body)
     assert len(published.take()) == 1
 
@@ -240,4 +242,5 @@ def test_bedrock_executes_once_per_request(aws: Aws, clock: Clock, published: Pu
 def test_bedrock_rejects_out_of_range_values(aws: Aws, clock: Clock, published: Published, properties: dict, field: str) -> None:
     status, body = execute_via_bedrock(aws, clock, properties)
     assert status == 400 and field in body["error"]
+    assert problems("intervention-engine", "/execute-intervention", 400, body) == []
     assert published.take() == []

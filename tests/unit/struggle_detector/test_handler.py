@@ -13,6 +13,7 @@ from common.dynamo import from_item, to_item
 from common.messages import StruggleCandidate
 from common.metrics import Counts
 from struggle_detector import domain, handler, rules
+from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
 USER = "u-1"
@@ -229,6 +230,7 @@ def test_bedrock_analysis_is_read_only(aws: Aws) -> None:
     assert (body["severity"], body["riskScore"], body["riskLevel"], body["priorSignals"]) == ("high", 60, "high", 1)
     assert body["recommendations"]["successProbability"] == 60  # high: 75 - 3 x 5
     assert 0 <= body["exitRisk"]["probability"] <= 1
+    assert problems("struggle-detection", "/analyze-struggle", 200, body) == []
     assert len(signals(aws)) == 1 and aws.messages("interventions") == []
 
 
@@ -248,6 +250,7 @@ def test_bedrock_bad_input_is_a_4xx_with_a_message(aws: Aws, properties: dict, s
     )
     got, body = bedrock_body(answer)
     assert got == status and message in body["error"]
+    assert problems("struggle-detection", "/analyze-struggle", 400, body) == []
 
 
 def test_bedrock_unknown_operation_is_a_404(aws: Aws) -> None:

@@ -11,6 +11,7 @@ from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.dynamo import from_item
 from common.messages import VideoCandidate
 from common.metrics import Counts
+from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 from video_analyzer import domain, handler
 
@@ -156,6 +157,7 @@ def test_bedrock_summary_is_read_only(aws: Aws) -> None:
     assert [v["videoId"] for v in body["topVideos"]] == ["v7", "v6", "v5", "v4", "v3"]
     assert body["averageInterestScore"] == round(sum(v["interestScore"] for v in before) / 7, 2)
     assert body["engagement"]["source"] == "endpoint" and body["engagement"]["recommendations"]
+    assert problems("video-intelligence", "/analyze-video", 200, body) == []
     assert [stored(aws, f"v{n}") for n in range(1, 8)] == before and aws.messages("interventions") == []
 
 
@@ -178,3 +180,4 @@ def test_bedrock_summary_of_one_video_and_fallback(aws: Aws, capsys: pytest.Capt
 def test_bedrock_bad_input_is_a_400(aws: Aws, properties: dict) -> None:
     status, body = analyze(aws, properties)
     assert status == 400 and body["error"]
+    assert problems("video-intelligence", "/analyze-video", 400, body) == []
