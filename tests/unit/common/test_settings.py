@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from common.settings import REQUIRED_ENV, ConfigurationError, Settings
+from common.settings import METRICS_NAMESPACE, REQUIRED_ENV, ConfigurationError, Settings
 from journey_guard.build import FUNCTIONS
 
 SPEC = Path(__file__).resolve().parents[3] / "docs" / "system.md"  # the repository's copy of the spec
@@ -82,3 +82,59 @@ def test_wrong_namespace_and_unknown_function(function_env) -> None:
         Settings("video-analyzer").validate()
     with pytest.raises(ConfigurationError, match="unknown function"):
         Settings("video_analyzer")
+
+
+# Where each variable's value comes from in terraform/modules/functions (the spec's names bound to
+# the right resource: USER_EVENTS_TABLE to the user-events table, not another one).
+TERRAFORM_SOURCES = {
+    "USER_EVENTS_TABLE": '${var.table_names["user_events"]}',
+    "USER_PROFILES_TABLE": '${var.table_names["user_profiles"]}',
+    "STRUGGLE_SIGNALS_TABLE": '${var.table_names["struggle_signals"]}',
+    "VIDEO_ENGAGEMENT_TABLE": '${var.table_names["video_engagement"]}',
+    "IDEMPOTENCY_TABLE": '${var.table_names["idempotency"]}',
+    "STRUGGLE_QUEUE_URL": '${var.queue_urls["struggle_signals"]}',
+    "VIDEO_QUEUE_URL": '${var.queue_urls["video_analysis"]}',
+    "INTERVENTIONS_QUEUE_URL": '${var.queue_urls["interventions"]}',
+    "STREAM_FAILURES_QUEUE_URL": '${var.queue_urls["stream_failures"]}',
+    "EVENT_LOGS_BUCKET": "${var.event_logs_bucket_name}",
+    "TIMESTREAM_DATABASE": "${var.timestream_database_name}",
+    "EXIT_RISK_ENDPOINT": '${var.endpoint_names["exit_risk"]}',
+    "VIDEO_ENDPOINT": '${var.endpoint_names["video_engagement"]}',
+    "USER_INTERVENTIONS_TOPIC_ARN": "${local.topic_arn}",
+}
+
+
+def terraform_environments() -> dict[str, dict[str, str]]:
+    """Each function's environment as terraform/modules/functions/main.tf declares it (parsed, not planned)."""
+    import hcl2
+
+    main_tf = Path(__file__).resolve().parents[3] / "terraform" / "modules" / "functions" / "main.tf"
+    local = {k: v for block in hcl2.load(main_tf.open())["locals"] for k, v in block.items()}
+    # The observability variables are merged into every function's own list in `environments`.
+    merged = re.findall(r"(POWERTOOLS_SERVICE_NAME|POWERTOOLS_METRICS_NAMESPACE|LOG_LEVEL) = ([^,}]+)", local["environments"])
+    return {f["name"].strip('"'): {**f["environment"], **{name: value.strip() for name, value in merged}} for f in local["functions"].values()}
+
+
+@pytest.mark.spec("lambda-env-list-shared")
+def test_terraform_gives_each_function_exactly_its_settings() -> None:
+    environments = terraform_environments()
+    assert set(environments) == set(REQUIRED_ENV)
+    for function, names in REQUIRED_ENV.items():
+        assert sorted(environments[function]) == sorted(names), function
+
+
+@pytest.mark.spec("lambda-env-list-shared")
+@pytest.mark.spec("lambda-env-powertools")
+def test_terraform_binds_each_variable_to_its_resource() -> None:
+    for function, env in terraform_environments().items():
+        for name, value in env.items():
+            if name in TERRAFORM_SOURCES:
+                assert value == TERRAFORM_SOURCES[name], f"{function}: {name} = {value}"
+        assert env["POWERTOOLS_SERVICE_NAME"] == "local.function_names[k]", function
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == f'"{METRICS_NAMESPACE}"', function
+        assert env["LOG_LEVEL"] == "var.log_level", function
+
+
+@pytest.mark.spec("lambda-env-powertools")
+def test_metrics_namespace_is_the_specs() -> None:
+    assert METRICS_NAMESPACE == "UserJourneyAnalytics"
