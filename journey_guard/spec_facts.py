@@ -2,7 +2,8 @@
 
 ``load()`` reads the list and rejects what would make it worthless: an unknown layer, a fact
 without id, section or quote, a duplicate id, or a quote that is not text of docs/system.md.
-``spec_markers()`` finds every ``@pytest.mark.spec("<id>")`` under a test directory by reading
+``spec_markers()`` finds every ``@pytest.mark.spec("<id>")`` under a test directory (on the test or
+on one of its ``pytest.param`` cases) by reading
 the source (no import, no collection), so a fact's tests are known without running them.
 """
 
@@ -82,7 +83,8 @@ def spec_markers(directory: Path) -> dict[str, list[str]]:
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-                for decorator in node.decorator_list:
-                    for fid in _spec_ids(decorator):
-                        found[fid].append(f"{name}::{node.name}")
+                # Walk each decorator whole: pytest.param(..., marks=pytest.mark.spec(...)) counts too.
+                ids = {fid for decorator in node.decorator_list for sub in ast.walk(decorator) for fid in _spec_ids(sub)}
+                for fid in sorted(ids):
+                    found[fid].append(f"{name}::{node.name}")
     return dict(found)

@@ -40,8 +40,14 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("text", "message"),
     [
         ("unit: []\n", "top-level keys must be exactly plan, unit, integration"),
-        ("plan: []\nintegration: []\nunit:\n- {id: a, section: '4', quote: 'not in the spec at all'}\n", "unit fact 'a': quote is not text"),
-        ("plan: []\nintegration: []\nunit:\n- {id: a, section: '4', quote: 'positive above 0.6'}\n- {id: a, section: '4', quote: 'positive'}\n", "already used"),
+        (
+            "plan: []\nintegration: []\nunit:\n- {id: a, section: '4', quote: 'not in the spec at all'}\n",
+            "unit fact 'a': quote is not text",
+        ),
+        (
+            "plan: []\nintegration: []\nunit:\n- {id: a, section: '4', quote: 'positive above 0.6'}\n- {id: a, section: '4', quote: 'positive'}\n",
+            "already used",
+        ),
         ("plan: []\nintegration: []\nunit:\n- {id: Bad_Id, section: '4', quote: 'positive'}\n", "not a lower-case slug"),
         ("plan: []\nintegration: []\nunit:\n- {id: a, quote: 'positive'}\n", "field 'section' must be non-empty"),
         ("plan: []\nintegration: []\nunit:\n- {id: a, section: '4', quote: 'positive', weight: 1}\n", r"unknown field\(s\) \['weight'\]"),
@@ -57,7 +63,13 @@ def test_markers_are_read_from_the_source(tmp_path: Path) -> None:
         "import pytest\nfrom pytest import mark\n\n"
         "@pytest.mark.spec('a')\n@pytest.mark.spec('b', 'c')\ndef test_one():\n    pass\n\n"
         "@mark.spec('a')\ndef test_two():\n    pass\n\n"
+        "@pytest.mark.parametrize('x', [pytest.param(1, marks=pytest.mark.spec('d'))])\ndef test_four(x):\n    pass\n\n"
         "@pytest.mark.slow\ndef test_three():\n    pass\n"
     )
     found = spec_facts.spec_markers(tmp_path)
-    assert {k: [t.rsplit("::", 1)[1] for t in v] for k, v in found.items()} == {"a": ["test_one", "test_two"], "b": ["test_one"], "c": ["test_one"]}
+    assert {k: [t.rsplit("::", 1)[1] for t in v] for k, v in found.items()} == {
+        "a": ["test_one", "test_two"],
+        "b": ["test_one"],
+        "c": ["test_one"],
+        "d": ["test_four"],
+    }

@@ -41,6 +41,7 @@ def test_only_the_specs_variables_and_no_duplicates() -> None:
         assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"} <= set(names)
 
 
+@pytest.mark.spec("lambda-env-list-shared")
 def test_list_matches_the_spec_text() -> None:
     section = SPEC.read_text().split("Environment variables (only those a")[1].split("The settings module")[0]
     assert set(re.findall(r"`([A-Z_]+)`", section)) == SPEC_VARIABLES
@@ -52,6 +53,7 @@ def test_nothing_is_read_until_first_use() -> None:
         _ = settings.USER_EVENTS_TABLE
 
 
+@pytest.mark.spec("lambda-env-list-shared")
 def test_error_names_every_missing_variable(function_env) -> None:
     env = function_env("event-processor")
     del env["VIDEO_QUEUE_URL"]
@@ -62,6 +64,7 @@ def test_error_names_every_missing_variable(function_env) -> None:
     assert "USER_EVENTS_TABLE" not in str(info.value)
 
 
+@pytest.mark.spec("lambda-env-timestream-empty")
 def test_values_and_empty_timestream(function_env) -> None:
     function_env("struggle-detector", TIMESTREAM_DATABASE="", EXIT_RISK_ENDPOINT="uja-exit-risk-dev")
     settings = Settings("struggle-detector")
@@ -112,7 +115,9 @@ def terraform_environments() -> dict[str, dict[str, str]]:
     local = {k: v for block in hcl2.load(main_tf.open())["locals"] for k, v in block.items()}
     # The observability variables are merged into every function's own list in `environments`.
     merged = re.findall(r"(POWERTOOLS_SERVICE_NAME|POWERTOOLS_METRICS_NAMESPACE|LOG_LEVEL) = ([^,}]+)", local["environments"])
-    return {f["name"].strip('"'): {**f["environment"], **{name: value.strip() for name, value in merged}} for f in local["functions"].values()}
+    return {
+        f["name"].strip('"'): {**f["environment"], **{name: value.strip() for name, value in merged}} for f in local["functions"].values()
+    }
 
 
 @pytest.mark.spec("lambda-env-list-shared")

@@ -44,6 +44,7 @@ SAMPLE = [
 ]
 
 
+@pytest.mark.spec("flink-session-gap")
 def test_reference_sessions() -> None:
     assert sessions(SAMPLE) == [
         Session("alice", T, T + 40 * MIN + GAP_MS, 3, 1, 90.0, 2400.0, T, T + 40 * MIN),
@@ -52,6 +53,7 @@ def test_reference_sessions() -> None:
     ]
 
 
+@pytest.mark.spec("flink-session-gap")
 def test_window_clause_declares_the_reference_semantics() -> None:
     sql = " ".join(job.sessions_sql().split())
     window = re.search(r"SESSION\(TABLE (\w+) PARTITION BY (\w+), DESCRIPTOR\((\w+)\), INTERVAL '(\d+)' MINUTES\)", sql)

@@ -92,6 +92,7 @@ def history(aws: Aws) -> list[dict]:
     return from_item(item)["interventionHistory"]
 
 
+@pytest.mark.spec("executor-channels")
 @pytest.mark.parametrize(("priority", "channel"), [("high", "push"), ("normal", "in_app"), ("low", "in_app")])
 def test_priority_decides_the_channel(aws: Aws, clock: Clock, published: Published, priority: str, channel: str) -> None:
     assert run(aws, clock, request(1, priority)) == {"batchItemFailures": []}
@@ -104,6 +105,8 @@ def test_priority_decides_the_channel(aws: Aws, clock: Clock, published: Publish
     ]
 
 
+@pytest.mark.spec("executor-channels")
+@pytest.mark.spec("notification-audience")
 def test_critical_also_tells_support(aws: Aws, clock: Clock, published: Published) -> None:
     run(aws, clock, request(1, "critical", "live_chat_offer"))
     (support, to_support), (user, to_user) = published.take()
@@ -114,6 +117,8 @@ def test_critical_also_tells_support(aws: Aws, clock: Clock, published: Publishe
     assert history(aws)[0]["status"] == "sent"
 
 
+@pytest.mark.spec("executor-hourly-limit")
+@pytest.mark.spec("executor-suppressed")
 def test_a_fourth_in_an_hour_is_suppressed(aws: Aws, clock: Clock, published: Published, capsys: pytest.CaptureFixture[str]) -> None:
     for n in range(3):
         run(aws, clock, request(n))
@@ -128,6 +133,7 @@ def test_a_fourth_in_an_hour_is_suppressed(aws: Aws, clock: Clock, published: Pu
     assert [m["requestId"] for _, m in published.take()] == ["r4"]
 
 
+@pytest.mark.spec("executor-history-50")
 def test_history_keeps_the_last_50(aws: Aws, clock: Clock, published: Published) -> None:
     old = [
         {"requestId": f"old{n}", "type": "gentle_guidance", "priority": "low", "channel": "in_app", "at": T0 - 86_400_000, "status": "sent"}
@@ -208,6 +214,8 @@ def execute_via_bedrock(aws: Aws, clock: Clock, properties: dict) -> tuple[int, 
     return bedrock_body(answer)
 
 
+@pytest.mark.spec("agent-intervention-engine-op")
+@pytest.mark.spec("intervention-request-priorities")
 def test_bedrock_executes_once_per_request(aws: Aws, clock: Clock, published: Published) -> None:
     properties = {"userId": ("string", USER), "interventionType": ("string", "helpful_resources"), "priority": ("string", "low")}
     status, body = execute_via_bedrock(aws, clock, properties)
@@ -222,6 +230,8 @@ def test_bedrock_executes_once_per_request(aws: Aws, clock: Clock, published: Pu
     assert len(published.take()) == 1
 
 
+@pytest.mark.spec("agent-intervention-engine-op")
+@pytest.mark.spec("agent-priority-values")
 @pytest.mark.parametrize(
     ("properties", "field"),
     [

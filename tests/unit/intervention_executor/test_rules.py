@@ -11,6 +11,7 @@ from intervention_executor import rules
 NOW = 1_700_000_000_000
 
 
+@pytest.mark.spec("executor-channels")
 @pytest.mark.parametrize(("priority", "channel"), [("critical", "push"), ("high", "push"), ("normal", "in_app"), ("low", "in_app")])
 def test_channel_by_priority(priority: str, channel: str) -> None:
     assert rules.channel(priority) == channel
@@ -26,6 +27,7 @@ def entry(n: int, at: int, status: str = "sent") -> dict[str, object]:
     return {"requestId": f"r{n}", "at": at, "status": status}
 
 
+@pytest.mark.spec("executor-hourly-limit")
 @pytest.mark.parametrize(
     ("history", "status"),
     [
@@ -41,6 +43,7 @@ def test_three_per_hour(history: list[dict[str, object]], status: str) -> None:
     assert rules.initial_status(history, NOW) == status
 
 
+@pytest.mark.spec("executor-history-50")
 def test_history_keeps_the_last_50() -> None:
     history = [entry(n, NOW) for n in range(50)]
     grown = rules.appended(history, entry(50, NOW))
