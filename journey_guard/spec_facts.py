@@ -70,7 +70,7 @@ def _spec_ids(decorator: ast.expr) -> list[str]:
     """The ids of a ``pytest.mark.spec("a", ...)`` or ``mark.spec(...)`` decorator, else []."""
     if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr == "spec":
         owner = decorator.func.value
-        if isinstance(owner, ast.Attribute) and owner.attr == "mark" or isinstance(owner, ast.Name) and owner.id == "mark":
+        if (isinstance(owner, ast.Attribute) and owner.attr == "mark") or (isinstance(owner, ast.Name) and owner.id == "mark"):
             return [a.value for a in decorator.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
     return []
 
