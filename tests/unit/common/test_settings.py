@@ -7,6 +7,7 @@ import pytest
 
 from common.settings import METRICS_NAMESPACE, REQUIRED_ENV, ConfigurationError, Settings
 from journey_guard.build import FUNCTIONS
+from tests.unit import terraform_source
 
 SPEC = Path(__file__).resolve().parents[3] / "docs" / "system.md"  # the repository's copy of the spec
 SPEC_VARIABLES = {
@@ -109,14 +110,12 @@ TERRAFORM_SOURCES = {
 
 def terraform_environments() -> dict[str, dict[str, str]]:
     """Each function's environment as terraform/modules/functions/main.tf declares it (parsed, not planned)."""
-    import hcl2
-
-    main_tf = Path(__file__).resolve().parents[3] / "terraform" / "modules" / "functions" / "main.tf"
-    local = {k: v for block in hcl2.load(main_tf.open())["locals"] for k, v in block.items()}
+    local = terraform_source.locals_of("functions")
     # The observability variables are merged into every function's own list in `environments`.
     merged = re.findall(r"(POWERTOOLS_SERVICE_NAME|POWERTOOLS_METRICS_NAMESPACE|LOG_LEVEL) = ([^,}]+)", local["environments"])
     return {
-        f["name"].strip('"'): {**f["environment"], **{name: value.strip() for name, value in merged}} for f in local["functions"].values()
+        terraform_source.unquote(f["name"]): {**f["environment"], **{name: value.strip() for name, value in merged}}
+        for f in local["functions"].values()
     }
 
 
