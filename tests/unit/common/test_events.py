@@ -7,10 +7,14 @@ import json
 
 import pytest
 
-from common.events import MAX_EVENT_BYTES, MAX_FUTURE_MS, MAX_PAST_MS, InvalidEvent, UserEvent, decode_data, parse_event
+from common.events import InvalidEvent, UserEvent, decode_data, parse_event
 
 ARRIVAL = 1_000_000_000_000  # 2001: far from today, so a wall-clock check would reject everything
 EVENT_ID = "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+# The spec's numbers, written out here rather than imported: a changed constant in the code must fail.
+MAX_PAST_MS = 7 * 24 * 3600 * 1000
+MAX_FUTURE_MS = 5 * 60 * 1000
+MAX_EVENT_BYTES = 256 * 1024
 
 
 def event(**changes: object) -> dict:

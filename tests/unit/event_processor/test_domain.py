@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from common.dynamo import from_item
 from common.messages import StruggleCandidate, VideoCandidate
 from event_processor.domain import (
-    SEQUENCE_DIGITS,
     Accepted,
     Record,
     Rejected,
@@ -43,13 +42,13 @@ def accepted(payload: dict, sequence: int = FIRST_SEQUENCE) -> Accepted:
 def test_record_of_reads_the_lambda_shape() -> None:
     rec = record(user_event(), 12345, arrival_ms=ARRIVAL_MS + 7)
     assert (rec.sequence, rec.shard, rec.arrival_ms) == ("12345", SHARD, ARRIVAL_MS + 7)
-    assert rec.position == "12345".zfill(SEQUENCE_DIGITS)
+    assert rec.position == "12345".zfill(129)
 
 
 @pytest.mark.spec("processor-sequence-padding")
 def test_padded_sequences_order_as_numbers() -> None:
     small, large = pad_sequence("9" * 56), pad_sequence("1" + "0" * 56)
-    assert small < large and len(large) == SEQUENCE_DIGITS
+    assert small < large and len(large) == 129
     with pytest.raises(ValueError, match="not a Kinesis sequence number"):
         pad_sequence("12a")
 
@@ -222,7 +221,7 @@ def test_update_request_is_conditional_on_the_watermark_read() -> None:
     again = profile_update_request("t", plan_profile("u1", {"lastSequenceNumber": read}, batch))
     assert again["ConditionExpression"] == "#seq = :read AND #seq < :seq"
     assert again["ExpressionAttributeValues"][":read"] == {"S": read}
-    assert len(again["ExpressionAttributeValues"][":seq"]["S"]) == SEQUENCE_DIGITS
+    assert len(again["ExpressionAttributeValues"][":seq"]["S"]) == 129
 
 
 @pytest.mark.spec("outcome-quarantine-key")

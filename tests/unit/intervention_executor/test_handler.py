@@ -128,7 +128,7 @@ def test_a_fourth_in_an_hour_is_suppressed(aws: Aws, clock: Clock, published: Pu
     assert emf_metrics(capsys.readouterr().out)["InterventionsSuppressed"] == 1
     assert [e["status"] for e in history(aws)] == ["sent", "sent", "sent", "suppressed"]
     assert [m["requestId"] for _, m in published.take()] == ["r0", "r1", "r2"]
-    clock.now = T0 + rules.HOUR_MS  # the first one is an hour old
+    clock.now = T0 + 3_600_000  # the first one is an hour old
     run(aws, clock, request(4))
     assert [m["requestId"] for _, m in published.take()] == ["r4"]
 

@@ -91,8 +91,8 @@ def test_prior_signals_exclude_current_cooldown_and_old() -> None:
         signal(current, T),  # this signal, already stored by an earlier attempt
         signal("export#x#same-ms", T),  # same millisecond: not before
         signal("search#1#e1", T - 1),
-        signal("export#2#e2", T - rules.DAY_MS),  # exactly 24 h before: inside
-        signal("export#3#e3", T - rules.DAY_MS - 1),  # outside
+        signal("export#2#e2", T - 86_400_000),  # exactly 24 h before: inside
+        signal("export#3#e3", T - 86_400_000 - 1),  # outside
         {"signalKey": "cooldown#export", "itemType": "cooldown", "expiresAt": T + 1},
         signal("later#4#e4", T + 5),
     ]
