@@ -178,6 +178,9 @@ def test_duplicate_keys_collapse_to_the_last_record() -> None:
     assert len(plan.metrics) == 1 and len(plan.accepted) == 2
 
 
+@pytest.mark.spec("processor-profile-counters")
+@pytest.mark.spec("processor-duplicates-count-once")
+@pytest.mark.spec("processor-session-summary")
 def test_profile_sessions_counters_and_duplicates() -> None:
     a1 = user_event(session="A", offset_ms=-5000, event_type="form_error")
     a2 = user_event(session="A", offset_ms=-4000, event_type="video_complete", duration=700)

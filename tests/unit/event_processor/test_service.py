@@ -190,6 +190,7 @@ def test_a_concurrent_update_is_not_counted_twice(world: World) -> None:
     assert profile["lastSequenceNumber"]["S"] == pad_sequence(str(FIRST_SEQUENCE + 2))
 
 
+@pytest.mark.spec("processor-session-summary")
 def test_closed_session_summary_goes_out_before_the_update(world: World) -> None:
     run(world, kinesis_event([user_event(session="A", offset_ms=-9000), user_event(session="A", offset_ms=-6000, event_type="form_error")]))
     failed, _ = run(world, kinesis_event([user_event(session="B", offset_ms=-1000)], first=FIRST_SEQUENCE + 10))
@@ -206,6 +207,7 @@ def test_closed_session_summary_goes_out_before_the_update(world: World) -> None
     assert number(profile, "totalSessions") == 2 and profile["currentSession"]["M"]["sessionId"]["S"] == "B"
 
 
+@pytest.mark.spec("processor-summary-failure-retried")
 def test_failed_summary_write_reports_the_users_records_and_keeps_the_profile(world: World) -> None:
     run(world, kinesis_event([user_event(user="u1", session="A"), user_event(user="u2", session="A")]))
     before = world.profiles()["u1"]

@@ -163,6 +163,7 @@ class FlakySNS(SNS):
         return super().publish(topic_arn, message, attributes)
 
 
+@pytest.mark.spec("executor-failed-publish-retried")
 @pytest.mark.parametrize(
     ("priority", "fail_at", "expected"), [("high", 1, ["user"]), ("critical", 1, ["support", "user"]), ("critical", 2, ["support", "user"])]
 )

@@ -192,3 +192,13 @@ def test_bedrock_bad_input_is_a_400(aws: Aws, properties: dict) -> None:
     status, body = analyze(aws, properties)
     assert status == 400 and body["error"]
     assert problems("video-intelligence", "/analyze-video", 400, body) == []
+
+
+@pytest.mark.spec("video-timestream-record")
+def test_each_view_writes_its_interest_score_to_timestream(aws: Aws) -> None:
+    from moto.timestreamwrite.models import timestreamwrite_backends
+
+    run(aws, view(1, 120_000, 0.5))
+    (record,) = timestreamwrite_backends["123456789012"]["us-east-1"].databases["uja-test"].tables["video-engagement"].records
+    assert {d["Name"]: d["Value"] for d in record["Dimensions"]} == {"userId": USER, "videoId": "v1", "eventId": "e1"}
+    assert (record["MeasureName"], float(record["MeasureValue"]), record["Version"]) == ("interest_score", 47.0, 1)
