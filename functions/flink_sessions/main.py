@@ -56,6 +56,13 @@ EVENT_DATA_FIELDS = {
     "duration": "BIGINT",
 }
 EVENT_DATA_COLUMNS = ", ".join(f"`{name}` {kind}" for name, kind in EVENT_DATA_FIELDS.items())
+# The event's fields as read from the stream and as written to the export.
+EVENT_COLUMNS = f"""userId STRING,
+  sessionId STRING,
+  eventId STRING,
+  eventType STRING,
+  `timestamp` BIGINT,
+  eventData ROW<{EVENT_DATA_COLUMNS}>"""
 # An exported event needs what the features are keyed and windowed by.
 EXPORT_REQUIRED = ("userId", "sessionId", "eventType", "`timestamp`")
 
@@ -72,12 +79,7 @@ def source_ddl(stream: str, region: str) -> str:
     # processor quarantines and counts them (spec section 4), so they are not lost.
     return f"""
 CREATE TABLE user_events (
-  userId STRING,
-  sessionId STRING,
-  eventId STRING,
-  eventType STRING,
-  `timestamp` BIGINT,
-  eventData ROW<{EVENT_DATA_COLUMNS}>,
+  {EVENT_COLUMNS},
   event_ms AS `timestamp`,
   video_ms AS COALESCE(eventData.`duration`, 0),
   event_time AS TO_TIMESTAMP_LTZ(`timestamp`, 3),
@@ -116,12 +118,7 @@ def export_sink_ddl(export_path: str) -> str:
     # Null fields are left out, so an absent attemptCount reads as the features' default (1).
     return f"""
 CREATE TABLE user_events_export (
-  userId STRING,
-  sessionId STRING,
-  eventId STRING,
-  eventType STRING,
-  `timestamp` BIGINT,
-  eventData ROW<{EVENT_DATA_COLUMNS}>,
+  {EVENT_COLUMNS},
   dt STRING
 ) PARTITIONED BY (dt) WITH (
   'connector' = 'filesystem',

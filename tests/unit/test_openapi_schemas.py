@@ -122,9 +122,7 @@ def test_no_enum_anywhere(group: str) -> None:
     assert enum_locations(load(SCHEMA_DIR / f"{group}.yaml")) == []
 
 
-@pytest.mark.spec("agent-struggle-detection-op")
-@pytest.mark.spec("agent-video-intelligence-op")
-@pytest.mark.spec("agent-intervention-engine-op")
+@pytest.mark.spec("agent-struggle-detection-op", "agent-video-intelligence-op", "agent-intervention-engine-op")
 @pytest.mark.parametrize("group", sorted(ACTION_GROUPS))
 def test_schema_has_the_specified_operation_and_required_fields(group: str) -> None:
     path, method, required = ACTION_GROUPS[group]

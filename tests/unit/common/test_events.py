@@ -63,15 +63,17 @@ def test_unknown_fields_are_kept_top_level_and_nested() -> None:
     assert parse(payload).extra() == {"campaign": {"id": 7}, "eventData": {"color": "red"}, "deviceInfo": {"dpi": 2}}
 
 
-@pytest.mark.spec("event-id-uuid")
-@pytest.mark.spec("event-identifier-pattern")
-@pytest.mark.spec("event-types")
-@pytest.mark.spec("event-feature-pattern")
-@pytest.mark.spec("event-attempt-count-range")
-@pytest.mark.spec("event-completion-rate-range")
-@pytest.mark.spec("event-duration-range")
-@pytest.mark.spec("event-platform-values")
-@pytest.mark.spec("event-user-segment-values")
+@pytest.mark.spec(
+    "event-id-uuid",
+    "event-identifier-pattern",
+    "event-types",
+    "event-feature-pattern",
+    "event-attempt-count-range",
+    "event-completion-rate-range",
+    "event-duration-range",
+    "event-platform-values",
+    "event-user-segment-values",
+)
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

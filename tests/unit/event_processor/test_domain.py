@@ -53,10 +53,7 @@ def test_padded_sequences_order_as_numbers() -> None:
         pad_sequence("12a")
 
 
-@pytest.mark.spec("dynamo-event-key")
-@pytest.mark.spec("dynamo-event-type-shard")
-@pytest.mark.spec("dynamo-event-ttl")
-@pytest.mark.spec("event-unknown-fields-extra")
+@pytest.mark.spec("dynamo-event-key", "dynamo-event-type-shard", "dynamo-event-ttl", "event-unknown-fields-extra")
 def test_event_item_keys_shards_ttl_and_extra() -> None:
     payload = user_event(event_type="feature_interaction", feature="search", attemptCount=3, clicks=[1, {"deep": True}])
     payload |= {"experiment": "B", "deviceInfo": {"platform": "Android"}}
@@ -78,11 +75,13 @@ def test_classify_rejects_with_a_reason(payload: object, reason: str) -> None:
     assert isinstance(outcome, Rejected) and outcome.reason.startswith(reason)
 
 
-@pytest.mark.spec("struggle-candidate-triggers")
-@pytest.mark.spec("struggle-candidate-fields")
-@pytest.mark.spec("struggle-candidate-request-id")
-@pytest.mark.spec("video-candidate-fields")
-@pytest.mark.spec("video-candidate-complete-rate")
+@pytest.mark.spec(
+    "struggle-candidate-triggers",
+    "struggle-candidate-fields",
+    "struggle-candidate-request-id",
+    "video-candidate-fields",
+    "video-candidate-complete-rate",
+)
 def test_messages_follow_the_rules() -> None:
     batch = [
         user_event(event_type="feature_interaction", feature="f", attemptCount=1),  # no message
@@ -178,9 +177,7 @@ def test_duplicate_keys_collapse_to_the_last_record() -> None:
     assert len(plan.metrics) == 1 and len(plan.accepted) == 2
 
 
-@pytest.mark.spec("processor-profile-counters")
-@pytest.mark.spec("processor-duplicates-count-once")
-@pytest.mark.spec("processor-session-summary")
+@pytest.mark.spec("processor-profile-counters", "processor-duplicates-count-once", "processor-session-summary")
 def test_profile_sessions_counters_and_duplicates() -> None:
     a1 = user_event(session="A", offset_ms=-5000, event_type="form_error")
     a2 = user_event(session="A", offset_ms=-4000, event_type="video_complete", duration=700)

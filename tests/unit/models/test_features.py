@@ -34,13 +34,15 @@ EVENTS = [
 ]
 
 
-@pytest.mark.spec("feature-error-count")
-@pytest.mark.spec("feature-help-requests")
-@pytest.mark.spec("feature-page-exits")
-@pytest.mark.spec("feature-click-frustration")
-@pytest.mark.spec("feature-success-rate")
-@pytest.mark.spec("feature-time-since-success")
-@pytest.mark.spec("feature-pages")
+@pytest.mark.spec(
+    "feature-error-count",
+    "feature-help-requests",
+    "feature-page-exits",
+    "feature-click-frustration",
+    "feature-success-rate",
+    "feature-time-since-success",
+    "feature-pages",
+)
 def test_every_feature_from_events() -> None:
     features = derive_features(EVENTS, now_ms=T0 + 160_000, engagement_score=Decimal(70))
     assert set(features) == set(FEATURES)

@@ -88,11 +88,9 @@ def signals(aws: Aws) -> list[dict]:
     return [from_item(i) for i in items]
 
 
-@pytest.mark.spec("intervention-request-id-struggle")
-@pytest.mark.spec("dynamo-signal-ttl")
-@pytest.mark.spec("dynamo-severity-shard")
-@pytest.mark.spec("dynamo-signal-key")
-@pytest.mark.spec("struggle-intervention-type")
+@pytest.mark.spec(
+    "intervention-request-id-struggle", "dynamo-signal-ttl", "dynamo-severity-shard", "dynamo-signal-key", "struggle-intervention-type"
+)
 def test_high_risk_stores_the_signal_and_sends_one_request(aws: Aws) -> None:
     seed_signal(aws, T0 - 3_600_000)  # 50 (5 attempts) + 5 (one signal) + 5 (medium) = 60: high
     assert run(aws, candidate(1, T0)) == {"batchItemFailures": []}
@@ -222,11 +220,13 @@ def test_a_bad_message_fails_alone(aws: Aws) -> None:
     assert len(signals(aws)) == 1
 
 
-@pytest.mark.spec("struggle-bedrock-read-only")
-@pytest.mark.spec("bedrock-request-envelope")
-@pytest.mark.spec("bedrock-response-version")
-@pytest.mark.spec("bedrock-response-shape")
-@pytest.mark.spec("agent-struggle-detection-op")
+@pytest.mark.spec(
+    "struggle-bedrock-read-only",
+    "bedrock-request-envelope",
+    "bedrock-response-version",
+    "bedrock-response-shape",
+    "agent-struggle-detection-op",
+)
 def test_bedrock_analysis_is_read_only(aws: Aws) -> None:
     seed_signal(aws, T0 - 3_600_000, severity="critical")
     event = bedrock_event(
