@@ -1,0 +1,221 @@
+"""Any team's Terraform: find the roots under a directory, scan each on HCL and on a hermetic plan.
+
+A directory with ``.tf`` files is a root unless another directory calls it as a local module
+(``source = "./..."``/``"../..."``): modules are scanned through the roots that call them, with the
+values those calls pass. Each root is planned with the hermetic override mechanism
+(``journey_guard.plans.render_root``: its own provider blocks, aliases and child modules' included,
+pointed at a local moto server the gate starts, so data sources such as caller identity, region
+and availability zones are answered). When a plan is impossible (a required variable unset, a
+data source moto cannot answer, a provider other than aws, a module source that cannot be
+fetched) the root's report says why and the plan-only checks are UNKNOWN for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from policies import gate, plan_checks, waivers
+
+MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]+"\s*\{', re.MULTILINE)
+SOURCE = re.compile(r'^\s*source\s*=\s*"(?P<source>[^"]+)"', re.MULTILINE)
+RESOURCE_TYPE = re.compile(r'^\s*(?:resource|data)\s+"(?P<type>[a-z0-9]+)_[a-z0-9_]+"', re.MULTILINE)
+AWS_DATA = re.compile(r'^\s*data\s+"(?P<type>aws_[a-z0-9_]+)"\s+"(?P<name>[^"]+)"', re.MULTILINE)
+ERROR_LINE = re.compile(r"^\s*(?:\u2502\s*)?Error: (?P<summary>.+)$", re.MULTILINE)
+# Providers that need no registry and no AWS: Terraform's own.
+BUILTIN_PREFIXES = {"terraform"}
+# Data sources evaluated by the provider without an AWS call.
+LOCAL_DATA = {"aws_iam_policy_document", "aws_partition", "aws_arn"}
+PLAN_ACCOUNT = "123456789012"
+
+
+def _tf_dirs(tree: Path) -> list[Path]:
+    return sorted(
+        {p.parent for p in tree.rglob("*.tf") if not any(part.startswith(".") for part in p.relative_to(tree).parts[:-1])},
+    )
+
+
+def _text(directory: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in sorted(directory.glob("*.tf")))
+
+
+def module_sources(text: str) -> list[str]:
+    """The ``source`` of every module block in ``text`` (the block found by matching braces)."""
+    found = []
+    for match in MODULE_BLOCK.finditer(text):
+        depth, end = 1, match.end()
+        while depth and end < len(text):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        body = text[match.end() : end]
+        source = SOURCE.search(re.sub(r"\{[^{}]*\}", "", body))  # the block's own attribute, not a nested one
+        if source:
+            found.append(source["source"])
+    return found
+
+
+def _local(source: str) -> bool:
+    return source.startswith(("./", "../"))
+
+
+def local_calls(directory: Path) -> set[Path]:
+    """The directories ``directory``'s module blocks call by a local path."""
+    return {(directory / s).resolve() for s in module_sources(_text(directory)) if _local(s)}
+
+
+def discover(tree: Path) -> list[Path]:
+    """The roots under ``tree``: every directory with ``.tf`` files that no other directory calls."""
+    dirs = [d.resolve() for d in _tf_dirs(tree)]
+    called = {c for d in dirs for c in local_calls(d) if c != d}
+    return [d for d in dirs if d not in called]
+
+
+def remote_sources(root: Path) -> list[str]:
+    """Module sources under ``root`` (through its local modules) that would have to be downloaded."""
+    seen: set[Path] = set()
+    pending, remote = [root.resolve()], set()
+    while pending:
+        directory = pending.pop()
+        if directory in seen or not directory.is_dir():
+            continue
+        seen.add(directory)
+        for source in module_sources(_text(directory)):
+            if _local(source):
+                pending.append((directory / source).resolve())
+            else:
+                remote.add(source)
+    return sorted(remote)
+
+
+def foreign_providers(root: Path) -> list[str]:
+    """Provider prefixes of resources and data sources under ``root`` other than aws (planned without a registry: impossible)."""
+    text = "\n".join(p.read_text(errors="replace") for p in root.rglob("*.tf") if ".terraform" not in p.parts)
+    return sorted({m["type"] for m in RESOURCE_TYPE.finditer(text)} - {"aws"} - BUILTIN_PREFIXES)
+
+
+def aws_data_sources(root: Path) -> list[str]:
+    """``data.aws_x.y`` blocks under ``root`` that call AWS (what the moto server answers)."""
+    text = "\n".join(p.read_text(errors="replace") for p in root.rglob("*.tf") if ".terraform" not in p.parts)
+    return sorted({f"data.{m['type']}.{m['name']}" for m in AWS_DATA.finditer(text) if m["type"] not in LOCAL_DATA})
+
+
+@dataclass
+class RootResult(gate.ScanResult):
+    """A root's scan with what the report must say about its plan (how it was made, or why not)."""
+
+    notes: list[str] = field(default_factory=list)
+    plan_unknown: str | None = None  # why the plan-only checks could not run
+
+
+def why_unplannable(root: Path) -> str | None:
+    """A reason known before running Terraform that this root cannot be planned here."""
+    providers = foreign_providers(root)
+    if providers:
+        return f"provider(s) other than aws ({', '.join(providers)}): only hashicorp/aws is available to plan with"
+    remote = remote_sources(root)
+    if remote:
+        return f"module source(s) {', '.join(remote)} cannot be fetched (no registry or network here)"
+    return None
+
+
+def terraform_reason(message: str) -> str:
+    """Terraform's error summaries, one line: what the report says about a failed plan."""
+    summaries = list(dict.fromkeys(m["summary"].strip() for m in ERROR_LINE.finditer(message)))
+    detail = "; ".join(summaries) or message.strip().splitlines()[-1] if message.strip() else "unknown error"
+    required = re.findall(r'variable "([^"]+)" is required|The root module input variable "([^"]+)" is not set', message)
+    names = sorted({a or b for a, b in required})
+    return f"required variable(s) not set: {', '.join(names)} (pass --var-file)" if names else detail
+
+
+def render(root: Path, var_files: Sequence[Path], out: Path, endpoint: str) -> tuple[Path | None, list[str], str | None]:
+    """The root's plan JSON in ``out`` (or None), notes for the report, and why there is no plan."""
+    from journey_guard import plans, toolchain
+
+    reason = why_unplannable(root)
+    if reason:
+        return None, [], reason
+    try:
+        plan = plans.render_root(root, var_files=tuple(v.resolve() for v in var_files), endpoint=endpoint)
+    except (plans.PlanError, toolchain.ToolchainError) as exc:
+        return None, [], terraform_reason(str(exc))
+    out.write_text(json.dumps(plan.json))
+    read = aws_data_sources(root)
+    notes = [f"data sources answered by the local moto server (account {PLAN_ACCOUNT}): {', '.join(read)}"] if read else []
+    return out, notes, None
+
+
+def scan_root(tree: Path, root: Path, var_files: Sequence[Path], plan: Path | None) -> gate.ScanResult:
+    """HCL (with the var-files, other roots below excluded), then the plan, findings at file:line of the tree."""
+    others = [d.relative_to(root).as_posix() for d in discover(tree) if d != root and root in d.parents]
+    reports = gate.hcl_reports(root, None, var_files=var_files, excluded=others)
+    hcl = gate._collect(reports, None, "hcl")
+    hcl.locations = gate._locations(reports)
+    if plan is not None:
+        hcl = gate.expand(hcl, gate.plan_addresses(plan)).merge(gate.locate(gate.scan_plan(plan, None), hcl.locations))
+    return hcl
+
+
+def _unknown_findings(rel: str, root: Path, reason: str) -> list[gate.Finding]:
+    """Plan-only checks as UNKNOWN findings of the root (when findings carry a status)."""
+    if "status" not in {f.name for f in fields(gate.Finding)}:
+        return []
+    first = next(iter(sorted(root.glob("*.tf"))), root)
+    file = (first.relative_to(root).as_posix()) if rel == "." else f"{rel}/{first.relative_to(root).as_posix()}"
+    return [
+        replace(
+            gate.Finding(rule.id, rule.name, rule.severity, None, "plan", rel, file, 1, f"{rule.fix} (not checked: {reason})"),
+            status="UNKNOWN",  # type: ignore[call-arg]
+        )
+        for rule in (check.rule for check in plan_checks.PLAN_CHECKS)
+    ]
+
+
+def scan(tree: Path, var_files: Sequence[Path], render_plans: bool, given_plan: Path | None = None) -> list[RootResult]:
+    """Every root under ``tree``: one result each, scoped by its path (the tree itself: no scope)."""
+    from journey_guard.moto_server import MotoServer
+
+    found = discover(tree)
+    if given_plan is not None and found != [tree]:
+        raise ValueError(f"--plan: {tree} holds {len(found)} roots; give the plan of one root directory")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="uja-roots-") as tmp:
+        server = MotoServer(PLAN_ACCOUNT).start() if render_plans and given_plan is None else None
+        try:
+            for i, root in enumerate(found):
+                rel = root.relative_to(tree).as_posix()
+                notes, reason, plan = [], None, given_plan
+                if server is not None:
+                    plan, notes, reason = render(root, var_files, Path(tmp) / f"root{i}.plan.json", server.endpoint_url)
+                elif given_plan is None:
+                    reason = "plans not rendered (--no-plans)"
+                scanned = scan_root(tree, root, var_files, plan)
+                result = RootResult(None, scanned.findings, scanned.checks, scanned.passed, scanned.resources, scanned.locations)
+                if reason:
+                    result.plan_unknown = reason
+                    result.notes = [*notes, f"plan-only checks UNKNOWN: {reason}"]
+                    result.findings += _unknown_findings(rel, root, reason)
+                else:
+                    result.notes = notes
+                results.append(gate.rescope(result, rel) if rel != "." else result)
+        finally:
+            if server is not None:
+                server.stop()
+    return results
+
+
+def run(
+    tree: Path, var_files: Sequence[Path], render_plans: bool, today: dt.date, waivers_path: Path, given_plan: Path | None = None
+) -> gate.Outcome:
+    """Scan every root, then judge as the gate does: dedupe, waivers, inline skips, bad waivers."""
+    from policies import config
+
+    accepted, problems = waivers.validate(waivers.load(waivers_path), today, set(config.load().environments))
+    results = scan(tree, var_files, render_plans, given_plan)
+    findings = gate.dedupe([f for r in results for f in r.findings] + gate.skip_comments(tree))
+    findings, _ = gate.apply_waivers(findings, accepted)
+    return gate.Outcome(tree, list(results), findings + gate.waiver_findings(problems, waivers_path))
