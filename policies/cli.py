@@ -102,8 +102,6 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError("--write-waivers needs --owner NAME (every waiver names who owns the risk)")
     if (args.owner or args.expires) and args.write_waivers is None:
         raise UsageError("--owner and --expires only apply with --write-waivers FILE")
-    if args.plan is not None and not args.plan.is_file():
-        raise UsageError(f"--plan {args.plan}: no such file")
 
 
 def _scan(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-def]
@@ -121,12 +119,14 @@ def _scan(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-
     waivers_path = (args.waivers or args.write_waivers or waivers.WAIVERS_PATH).resolve()
     environments = _environments(tree, args.env, cfg)
     names = [e.name for e in environments if e is not None]
+    if args.plan is not None and len(names) > 1:
+        raise UsageError("--plan needs one --env (the environment the plan was rendered for)")
+    if args.plan is not None and not args.plan.is_file():
+        raise UsageError(f"--plan {args.plan}: no such file")
     if not names:
         return roots.run(tree, args.var_file, not args.no_plans, today, waivers_path, given_plan=args.plan)
     if args.var_file:
         raise UsageError(f"--var-file: {args.tree} is scanned per environment (environments/<env>.tfvars); pass a root without them")
-    if args.plan is not None and len(names) != 1:
-        raise UsageError("--plan needs one --env (the environment the plan was rendered for)")
     with tempfile.TemporaryDirectory(prefix="uja-policy-") as tmp:
         if args.plan is not None:
             plans = {names[0]: args.plan.resolve()}
