@@ -13,10 +13,12 @@ fetched) the root's report says why and the plan-only checks are UNKNOWN for it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import logging
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -32,6 +34,8 @@ BUILTIN_PREFIXES = {"terraform"}
 # Data sources evaluated by the provider without an AWS call.
 LOCAL_DATA = {"aws_iam_policy_document", "aws_partition", "aws_arn"}
 PLAN_ACCOUNT = "123456789012"
+# Terraform's diagnostics become the report's reason; checkov's root logger would print them again.
+logging.getLogger("tftest").propagate = False
 
 
 def _tf_dirs(tree: Path) -> list[Path]:
@@ -132,20 +136,48 @@ def terraform_reason(message: str) -> str:
     return f"required variable(s) not set: {', '.join(names)} (pass --var-file)" if names else detail
 
 
-def render(root: Path, var_files: Sequence[Path], out: Path, endpoint: str) -> tuple[Path | None, list[str], str | None]:
-    """The root's plan JSON in ``out`` (or None), notes for the report, and why there is no plan."""
+def _plan_against(root: Path, var_files: Sequence[Path], moto: Callable[[], str]) -> dict:
+    """A hermetic plan of ``root`` with every endpoint on the moto server ``moto()`` starts: the same
+    copy, init and overrides as ``plans.render_root``, cached under the same key plus the account
+    moto answers for (its answers depend on nothing else)."""
+    import tftest
+
+    from journey_guard import hermetic, plans
+
+    key = hashlib.sha256(f"{plans.cache_key(plans.root_inputs(root, var_files=var_files))}|moto|{PLAN_ACCOUNT}".encode()).hexdigest()
+    cached = plans.plan_cache_dir() / f"{key}.json"
+    if cached.is_file():
+        return json.loads(cached.read_text())
+    with tempfile.TemporaryDirectory(prefix="uja-root-") as tmp:
+        inputs = plans.copy(plans.root_inputs(root, var_files=var_files), Path(tmp) / "base")
+        files = plans.prepare(inputs, hermetic.Settings(endpoint=moto()))
+        runner = tftest.TerraformTest(str(inputs.tree), binary=plans._toolchain().terraform, env=plans.plan_env())
+        try:
+            raw = dict(runner.plan(output=True, refresh=False, lock=False, tf_var_file=files))
+        except tftest.TerraformTestError as exc:
+            raise plans.PlanError(exc.cmd_error or str(exc)) from exc
+    plans._write_atomic(cached, raw)
+    return raw
+
+
+def render(root: Path, var_files: Sequence[Path], out: Path, moto: Callable[[], str]) -> tuple[Path | None, list[str], str | None]:
+    """The root's plan JSON in ``out`` (or None), notes for the report, and why there is no plan.
+
+    A root without AWS data sources gets the cached hermetic plan (unreachable endpoints); one with
+    them is planned against the moto server ``moto()`` starts (once) and the report names them.
+    """
     from journey_guard import plans, toolchain
 
     reason = why_unplannable(root)
     if reason:
         return None, [], reason
+    read = aws_data_sources(root)
     try:
-        plan = plans.render_root(root, var_files=tuple(v.resolve() for v in var_files), endpoint=endpoint)
+        raw = _plan_against(root, var_files, moto) if read else plans.render_root(root, var_files=var_files).json
     except (plans.PlanError, toolchain.ToolchainError) as exc:
         return None, [], terraform_reason(str(exc))
-    out.write_text(json.dumps(plan.json))
-    read = aws_data_sources(root)
-    notes = [f"data sources answered by the local moto server (account {PLAN_ACCOUNT}): {', '.join(read)}"] if read else []
+    out.write_text(json.dumps(raw))
+    notes = [f"planned against a local moto server (account {PLAN_ACCOUNT}), which answered {', '.join(read)}"] if read else []
     return out, notes, None
 
 
@@ -183,27 +215,32 @@ def scan(tree: Path, var_files: Sequence[Path], render_plans: bool, given_plan: 
     if given_plan is not None and found != [tree]:
         raise ValueError(f"--plan: {tree} holds {len(found)} roots; give the plan of one root directory")
     results = []
+    servers: list[MotoServer] = []
+
+    def moto() -> str:
+        if not servers:
+            servers.append(MotoServer(PLAN_ACCOUNT, fixes=()).start())
+        return servers[0].endpoint_url
+
     with tempfile.TemporaryDirectory(prefix="uja-roots-") as tmp:
-        server = MotoServer(PLAN_ACCOUNT).start() if render_plans and given_plan is None else None
         try:
             for i, root in enumerate(found):
                 rel = root.relative_to(tree).as_posix()
-                notes, reason, plan = [], None, given_plan
-                if server is not None:
-                    plan, notes, reason = render(root, var_files, Path(tmp) / f"root{i}.plan.json", server.endpoint_url)
+                notes: list[str] = []
+                reason, plan = None, given_plan
+                if render_plans and given_plan is None:
+                    plan, notes, reason = render(root, [v.resolve() for v in var_files], Path(tmp) / f"root{i}.plan.json", moto)
                 elif given_plan is None:
                     reason = "plans not rendered (--no-plans)"
                 scanned = scan_root(tree, root, var_files, plan)
                 result = RootResult(None, scanned.findings, scanned.checks, scanned.passed, scanned.resources, scanned.locations)
+                result.notes = [*notes, f"plan-only checks UNKNOWN: {reason}"] if reason else notes
+                result.plan_unknown = reason
                 if reason:
-                    result.plan_unknown = reason
-                    result.notes = [*notes, f"plan-only checks UNKNOWN: {reason}"]
                     result.findings += _unknown_findings(rel, root, reason)
-                else:
-                    result.notes = notes
                 results.append(gate.rescope(result, rel) if rel != "." else result)
         finally:
-            if server is not None:
+            for server in servers:
                 server.stop()
     return results
 
