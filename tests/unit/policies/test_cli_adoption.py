@@ -129,7 +129,9 @@ def test_written_waivers_keep_an_existing_file_s_comments(tmp_path: Path) -> Non
     assert adoption.write_waivers(path, [entry]) == 0
 
 
-def test_json_report_has_a_stable_versioned_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_report_has_a_stable_versioned_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tree(tmp_path, {"main.tf": STREAM, "queue.tf": QUEUE, "environments/dev.tfvars": "shards = 3\n"})
     monkeypatch.chdir(tmp_path)
     code, _, _ = run(capsys, str(root), "--no-plans", "--format", "json", "--output-dir", str(tmp_path / "out"))
@@ -138,7 +140,22 @@ def test_json_report_has_a_stable_versioned_schema(tmp_path: Path, capsys: pytes
     assert (doc["schema"], doc["version"], doc["passed"]) == ("journey-guard/policy-report", 1, False)
     assert set(doc["summary"]) == {"FAILED", "UNKNOWN", "REPORTED", "WAIVED"}
     assert [u["name"] for u in doc["units"]] == ["dev"]
-    keys = {"id", "name", "severity", "status", "blocking", "unit", "environment", "source", "resource", "file", "line", "fix", "waiver", "help_uri"}
+    keys = {
+        "id",
+        "name",
+        "severity",
+        "status",
+        "blocking",
+        "unit",
+        "environment",
+        "source",
+        "resource",
+        "file",
+        "line",
+        "fix",
+        "waiver",
+        "help_uri",
+    }
     assert all(set(f) == keys for f in doc["findings"])
     enc = next(f for f in doc["findings"] if f["id"] == "UJA_ENC_005")
     assert (enc["file"], enc["line"], enc["status"], enc["blocking"], enc["environment"]) == ("tf/queue.tf", 2, "FAILED", True, "dev")
@@ -197,7 +214,9 @@ def test_cli_and_reports_name_the_same_formats() -> None:
     assert cli.FORMATS == reports.FORMATS
 
 
-@pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["list"], ["list", "--format", "markdown"], ["list", "--format", "json"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["check", "--help"], ["list"], ["list", "--format", "markdown"], ["list", "--format", "json"]]
+)
 def test_help_and_list_work_in_a_bare_python(args: list[str]) -> None:
     # -S: no site-packages at all (no checkov, no PyYAML): only the standard library and the repository.
     done = subprocess.run([sys.executable, "-S", "-m", "policies", *args], cwd=REPO, capture_output=True, text=True, timeout=60)

@@ -108,7 +108,9 @@ def test_a_module_called_with_count_from_two_roots_is_checked_in_each(scanned: t
 def test_an_impossible_plan_says_why_and_leaves_the_hcl_findings(scanned: tuple[int, dict], unit: str, reason: str) -> None:
     _, doc = scanned
     assert "plan-only checks UNKNOWN" in notes(doc, unit) and reason in notes(doc, unit)
-    assert not findings(doc, unit, "plan") or all(f["status"] == "UNKNOWN" for f in doc["findings"] if f["unit"] == unit and f["source"] == "plan")
+    assert not findings(doc, unit, "plan") or all(
+        f["status"] == "UNKNOWN" for f in doc["findings"] if f["unit"] == unit and f["source"] == "plan"
+    )
     if unit != "unplannable/remote":
         assert any(key[0] == "UJA_ENC_005" for key in findings(doc, unit, "hcl"))
 
