@@ -253,6 +253,7 @@ def run(
 
     accepted, problems = waivers.validate(waivers.load(waivers_path), today, set(config.load().environments))
     results = scan(tree, var_files, render_plans, given_plan)
-    findings = gate.dedupe([f for r in results for f in r.findings] + gate.skip_comments(tree))
+    # Deduped root by root: two roots often declare the same addresses (one per environment).
+    findings = [f for r in results for f in gate.dedupe(r.findings)] + gate.skip_comments(tree)
     findings, _ = gate.apply_waivers(findings, accepted)
     return gate.Outcome(tree, list(results), findings + gate.waiver_findings(problems, waivers_path))

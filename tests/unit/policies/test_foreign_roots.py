@@ -145,3 +145,15 @@ def test_terraform_errors_become_one_line_reasons() -> None:
     assert roots.terraform_reason("│ Error: reading SSM Parameter (/x): couldn't find resource\n│ with data...") == (
         "reading SSM Parameter (/x): couldn't find resource"
     )
+
+
+def test_roots_with_the_same_addresses_keep_their_own_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    queue = 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n'
+    (tmp_path / "envs" / "dev").mkdir(parents=True)
+    (tmp_path / "envs" / "prod").mkdir(parents=True)
+    (tmp_path / "envs" / "dev" / "main.tf").write_text(queue)
+    # prod cannot be planned (a required variable): its HCL finding must not be taken for dev's plan finding.
+    (tmp_path / "envs" / "prod" / "main.tf").write_text('variable "tier" {\n  type = string\n}\n\n' + queue)
+    code, doc = report(tmp_path / "out", capsys, str(tmp_path / "envs"))
+    assert code == 1
+    assert sorted((f["unit"], f["source"]) for f in doc["findings"] if f["id"] == "UJA_ENC_005") == [("dev", "plan"), ("prod", "hcl")]
