@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
@@ -188,8 +189,31 @@ def scan_root(tree: Path, root: Path, var_files: Sequence[Path], plan: Path | No
     hcl = gate._collect(reports, None, "hcl")
     hcl.locations = gate._locations(reports)
     if plan is not None:
-        hcl = gate.expand(hcl, gate.plan_addresses(plan)).merge(gate.locate(gate.scan_plan(plan, None), hcl.locations))
+        planned = gate.locate(gate.scan_plan(plan, None), hcl.locations)
+        planned.findings = [declared_at(f, root, plan) if f.file == str(plan) else f for f in planned.findings]
+        hcl = gate.expand(hcl, gate.plan_addresses(plan)).merge(planned)
     return hcl
+
+
+def declared_at(finding: gate.Finding, root: Path, plan: Path) -> gate.Finding:
+    """A plan finding no HCL record located, pointed at its ``resource`` block through the plan's module
+    calls (a temporary plan file is no place to send anyone)."""
+    module = json.loads(plan.read_text()).get("configuration", {}).get("root_module", {})
+    directory = root
+    *calls, rtype, name = re.sub(r"\[[^\]]*\]", "", finding.resource).split(".")
+    for call in calls[1::2]:  # module.<name> pairs
+        module = module.get("module_calls", {}).get(call, {})
+        source = module.get("source", "")
+        if not _local(source):
+            return finding
+        directory, module = (directory / source).resolve(), module.get("module", {})
+    block = re.compile(rf'^\s*resource\s+"{re.escape(rtype)}"\s+"{re.escape(name)}"', re.MULTILINE)
+    for path in sorted(directory.glob("*.tf")):
+        match = block.search(path.read_text(errors="replace"))
+        if match:
+            line = path.read_text(errors="replace")[: match.start() + 1].count("\n") + 1
+            return replace(finding, file=Path(os.path.relpath(path, root)).as_posix(), line=line)
+    return finding
 
 
 def _unknown_findings(rel: str, root: Path, reason: str) -> list[gate.Finding]:

@@ -157,3 +157,16 @@ def test_roots_with_the_same_addresses_keep_their_own_findings(tmp_path: Path, c
     code, doc = report(tmp_path / "out", capsys, str(tmp_path / "envs"))
     assert code == 1
     assert sorted((f["unit"], f["source"]) for f in doc["findings"] if f["id"] == "UJA_ENC_005") == [("dev", "plan"), ("prod", "hcl")]
+
+
+def test_a_plan_finding_without_an_hcl_record_points_at_its_resource_block(tmp_path: Path) -> None:
+    from policies import gate
+
+    plan = tmp_path / "plan.json"
+    config = {"root_module": {"module_calls": {"queues": {"source": "./modules/queue", "module": {}}}}}
+    plan.write_text(json.dumps({"configuration": config}))
+    found = gate.Finding("UJA_REL_004", "n", "HIGH", None, "plan", 'module.queues["orders"].aws_sqs_queue.this', str(plan), 0, "fix")
+    located = roots.declared_at(found, ROOTS / "modular", plan)
+    assert (located.file, located.line) == ("modules/queue/main.tf", 9)
+    remote = gate.Finding("UJA_REL_004", "n", "HIGH", None, "plan", "module.other.aws_sqs_queue.this", str(plan), 0, "fix")
+    assert roots.declared_at(remote, ROOTS / "modular", plan) == remote
