@@ -123,6 +123,8 @@ def _scan(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-
         raise UsageError("--plan needs one --env (the environment the plan was rendered for)")
     if args.plan is not None and not args.plan.is_file():
         raise UsageError(f"--plan {args.plan}: no such file")
+    if not names and args.plan is not None and roots.discover(tree) != [tree]:
+        raise UsageError(f"--plan: {args.tree} is not one root (it holds {len(roots.discover(tree))}); give the root the plan is of")
     if not names:
         return roots.run(tree, args.var_file, not args.no_plans, today, waivers_path, given_plan=args.plan)
     if args.var_file:

@@ -139,8 +139,8 @@ def terraform_reason(message: str) -> str:
 
 def _plan_against(root: Path, var_files: Sequence[Path], moto: Callable[[], str]) -> dict:
     """A hermetic plan of ``root`` with every endpoint on the moto server ``moto()`` starts: the same
-    copy, init and overrides as ``plans.render_root``, cached under the same key plus the account
-    moto answers for (its answers depend on nothing else)."""
+    copy, init and overrides as ``plans.render_root``, cached (failures too) under the same key plus the
+    account moto answers for (its answers depend on nothing else)."""
     import tftest
 
     from journey_guard import hermetic, plans
@@ -148,7 +148,10 @@ def _plan_against(root: Path, var_files: Sequence[Path], moto: Callable[[], str]
     key = hashlib.sha256(f"{plans.cache_key(plans.root_inputs(root, var_files=var_files))}|moto|{PLAN_ACCOUNT}".encode()).hexdigest()
     cached = plans.plan_cache_dir() / f"{key}.json"
     if cached.is_file():
-        return json.loads(cached.read_text())
+        raw = json.loads(cached.read_text())
+        if plans.CACHED_ERROR in raw:
+            raise plans.PlanError(raw[plans.CACHED_ERROR])
+        return raw
     with tempfile.TemporaryDirectory(prefix="uja-root-") as tmp:
         inputs = plans.copy(plans.root_inputs(root, var_files=var_files), Path(tmp) / "base")
         files = plans.prepare(inputs, hermetic.Settings(endpoint=moto()))
@@ -156,7 +159,12 @@ def _plan_against(root: Path, var_files: Sequence[Path], moto: Callable[[], str]
         try:
             raw = dict(runner.plan(output=True, refresh=False, lock=False, tf_var_file=files))
         except tftest.TerraformTestError as exc:
-            raise plans.PlanError(exc.cmd_error or str(exc)) from exc
+            message = exc.cmd_error or str(exc)
+            # A fresh moto server answers the same every time: a data source it cannot answer fails the
+            # same way on every run, so that failure is remembered like a plan.
+            if "with data." in message:
+                plans._write_atomic(cached, {plans.CACHED_ERROR: message})
+            raise plans.PlanError(message) from exc
     plans._write_atomic(cached, raw)
     return raw
 
@@ -236,8 +244,6 @@ def scan(tree: Path, var_files: Sequence[Path], render_plans: bool, given_plan: 
     from journey_guard.moto_server import MotoServer
 
     found = discover(tree)
-    if given_plan is not None and found != [tree]:
-        raise ValueError(f"--plan: {tree} holds {len(found)} roots; give the plan of one root directory")
     results = []
     servers: list[MotoServer] = []
 

@@ -170,3 +170,14 @@ def test_a_plan_finding_without_an_hcl_record_points_at_its_resource_block(tmp_p
     assert (located.file, located.line) == ("modules/queue/main.tf", 9)
     remote = gate.Finding("UJA_REL_004", "n", "HIGH", None, "plan", "module.other.aws_sqs_queue.this", str(plan), 0, "fix")
     assert roots.declared_at(remote, ROOTS / "modular", plan) == remote
+
+
+def test_a_given_plan_is_scanned_for_a_single_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text('resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n')
+    code, doc = report(tmp_path / "out", capsys, str(root), "--plan", str(FIXTURES / "plan" / "dev.plan.json"))
+    assert code == 1
+    assert ("UJA_IAM_001", 'module.functions.aws_iam_role_policy.this["event_processor"]') in findings(doc, None, "plan")
+    code = cli.main(["check", str(ROOTS), "--plan", str(FIXTURES / "plan" / "dev.plan.json")])
+    assert code == 2 and "is not one root (it holds 7)" in capsys.readouterr().err
