@@ -35,6 +35,8 @@ BUILTIN_PREFIXES = {"terraform"}
 # Data sources evaluated by the provider without an AWS call.
 LOCAL_DATA = {"aws_iam_policy_document", "aws_partition", "aws_arn"}
 PLAN_ACCOUNT = "123456789012"
+# The attributes of a data source the report quotes (the values every later check saw).
+ANSWER_KEYS = {"account_id", "arn", "name", "names", "region"}
 # Terraform's diagnostics become the report's reason; checkov's root logger would print them again.
 logging.getLogger("tftest").propagate = False
 
@@ -186,8 +188,24 @@ def render(root: Path, var_files: Sequence[Path], out: Path, moto: Callable[[], 
     except (plans.PlanError, toolchain.ToolchainError) as exc:
         return None, [], terraform_reason(str(exc))
     out.write_text(json.dumps(raw))
-    notes = [f"planned against a local moto server (account {PLAN_ACCOUNT}), which answered {', '.join(read)}"] if read else []
+    notes = (
+        [f"planned against a local moto server (account {PLAN_ACCOUNT}), which answered {', '.join(answers(raw) or read)}"] if read else []
+    )
     return out, notes, None
+
+
+def answers(raw: dict) -> list[str]:
+    """What the plan's data sources read (``address (key=value)``), for the report to name."""
+
+    def walk(module: dict) -> list[dict]:
+        return module.get("resources", []) + [r for child in module.get("child_modules", []) for r in walk(child)]
+
+    found = []
+    for res in walk(raw.get("prior_state", {}).get("values", {}).get("root_module", {})):
+        if res.get("mode") == "data" and res.get("type") not in LOCAL_DATA:
+            shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(res.get("values", {}).items()) if k in ANSWER_KEYS)
+            found.append(f"{res['address']} ({shown})" if shown else res["address"])
+    return sorted(found)
 
 
 def scan_root(tree: Path, root: Path, var_files: Sequence[Path], plan: Path | None) -> gate.ScanResult:
@@ -264,7 +282,8 @@ def scan(tree: Path, var_files: Sequence[Path], render_plans: bool, given_plan: 
                     reason = "plans not rendered (--no-plans)"
                 scanned = scan_root(tree, root, var_files, plan)
                 result = RootResult(None, scanned.findings, scanned.checks, scanned.passed, scanned.resources, scanned.locations)
-                result.notes = [*notes, f"plan-only checks UNKNOWN: {reason}"] if reason else notes
+                unknown = ", ".join(check.rule.id for check in plan_checks.PLAN_CHECKS)
+                result.notes = [*notes, f"plan-only checks UNKNOWN ({unknown}): {reason}"] if reason else notes
                 result.plan_unknown = reason
                 if reason:
                     result.findings += _unknown_findings(rel, root, reason)

@@ -73,7 +73,7 @@ def test_aliased_providers_assume_role_and_policy_documents_are_planned(scanned:
     assert plan[("UJA_IAM_001", "aws_iam_role_policy.reader")] == f"{where}:43"
     assert findings(doc, "aliased")[("UJA_ENC_006", "aws_sns_topic.alerts")] == f"{where}:49"
     assert findings(doc, "aliased", "hcl")[("CKV_AWS_26", "aws_sns_topic.alerts")] == f"{where}:49"
-    assert "data.aws_caller_identity.current" in notes(doc, "aliased") and "moto" in notes(doc, "aliased")
+    assert 'data.aws_caller_identity.current (account_id="123456789012"' in notes(doc, "aliased") and "moto" in notes(doc, "aliased")
 
 
 def test_for_each_modules_and_a_provider_in_a_child_module_are_planned(scanned: tuple[int, dict]) -> None:
@@ -83,7 +83,8 @@ def test_for_each_modules_and_a_provider_in_a_child_module_are_planned(scanned: 
     assert plan[("UJA_ENC_005", 'module.queues["orders"].aws_sqs_queue.this')] == queue
     assert plan[("UJA_ENC_005", 'module.queues["refunds"].aws_sqs_queue.this')] == queue
     assert findings(doc, "modular")[("UJA_KMS_001", "module.legacy.aws_kms_key.legacy")].endswith("modular/modules/legacy/main.tf:6")
-    assert "data.aws_availability_zones.available" in notes(doc, "modular")
+    assert 'data.aws_availability_zones.available (names=["us-east-1a"' in notes(doc, "modular")
+    assert 'data.aws_region.current (name="us-east-1"' in notes(doc, "modular")
 
 
 def test_a_module_called_with_count_from_two_roots_is_checked_in_each(scanned: tuple[int, dict]) -> None:
@@ -94,7 +95,8 @@ def test_a_module_called_with_count_from_two_roots_is_checked_in_each(scanned: t
     assert network[("UJA_ENC_012", "module.flow_logs.aws_s3_bucket.this")] == f"{bucket}:5"
     # app needs a variable nobody set: its HCL is still scanned, its plan is not, and the report says why.
     assert ("UJA_EXP_001", "module.assets[0].aws_s3_bucket_public_access_block.this") in findings(doc, "layered/live/app", "hcl")
-    assert "plan-only checks UNKNOWN: required variable(s) not set: environment (pass --var-file)" in notes(doc, "layered/live/app")
+    assert "plan-only checks UNKNOWN (UJA_ENC_012, " in notes(doc, "layered/live/app")
+    assert "): required variable(s) not set: environment (pass --var-file)" in notes(doc, "layered/live/app")
 
 
 @pytest.mark.parametrize(
