@@ -104,6 +104,25 @@ class Report:
         """Address -> drifted attribute paths (what a test compares with what it changed)."""
         return {r.address: {a.attribute for a in r.attributes} for r in self.cloud_drift}
 
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Report:
+        """The inverse of ``to_json`` (KeyError or TypeError on a document that is not one)."""
+
+        def resources(items: list[dict[str, Any]]) -> list[ResourceDrift]:
+            return [
+                ResourceDrift(
+                    r["address"],
+                    r["type"],
+                    r["action"],
+                    tuple(AttributeDrift(**a) for a in r["attributes"]),
+                    tuple(AttributeDrift(**a) for a in r["computed"]),
+                )
+                for r in items
+            ]
+
+        pending = [PendingChange(c["address"], tuple(c["actions"])) for c in raw["pending_code"]]
+        return cls(raw["environment"], resources(raw["cloud_drift"]), pending, resources(raw["computed_changes"]))
+
     def to_json(self) -> dict[str, Any]:
         return {"environment": self.environment, "result": self.result, "exit_code": self.exit_code, **asdict(self)}
 
@@ -186,7 +205,7 @@ def cloud_drift(refresh_only_plan: dict[str, Any]) -> tuple[list[ResourceDrift],
         # Without a configuration (a foreign plan JSON) every attribute counts.
         arguments = configured.get(_INSTANCE_KEY.sub("", entry["address"]))
         managed, other = [], []
-        for path, b, a in differences(before, after):
+        for path, (b, a) in differences(before, after):
             counts = arguments is None or _top(path) in arguments or _top(path) in ALWAYS_MANAGED
             (managed if counts else other).append(AttributeDrift(path, b, a))
         resource = ResourceDrift(entry["address"], entry.get("type", ""), action, tuple(managed), tuple(other))

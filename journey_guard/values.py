@@ -1,4 +1,4 @@
-"""Attribute values of Terraform resources as flat ``path -> leaf`` maps, JSON documents opened.
+"""Where attribute values of Terraform resources differ, path by path, JSON documents opened.
 
 Shared by drift reports and the environment difference table: both name the attribute that differs
 (``tags.Owner``, ``policy.Statement[1]``, ``memory_size``), not the whole resource. Policy
@@ -34,41 +34,30 @@ def _join(prefix: str, key: str | int) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Leaf paths of ``value``: nested dicts by key, lists by index; empty collections are leaves."""
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out |= flatten(item, _join(prefix, key))
-        return out
-    if isinstance(value, list) and value:
-        out = {}
-        for index, item in enumerate(value):
-            out |= flatten(item, _join(prefix, index))
-        return out
-    return {prefix: value}
+def _same(values: tuple[Any, ...]) -> bool:
+    return all(v == values[0] for v in values) or all(v in EMPTY for v in values)
 
 
-def differences(before: Any, after: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
-    """``(path, before, after)`` where two values differ, at the deepest path that still says why.
+def differences(*values: Any, prefix: str = "") -> list[tuple[str, tuple[Any, ...]]]:
+    """``(path, values)`` wherever the values differ, at the deepest path that still says why.
 
     Dicts recurse by key and equal-length lists by index; lists of different lengths (a statement
-    added to a policy) are reported whole. ``None`` and empty collections count as equal: the
-    provider reads back an absent block as either.
+    added to a policy, a log group more in a list) are reported whole. ``None`` and empty
+    collections count as equal: the provider reads back an absent block as either.
     """
-    if before == after or (before in EMPTY and after in EMPTY):
+    if _same(values):
         return []
-    if isinstance(before, dict) and isinstance(after, dict):
-        out: list[tuple[str, Any, Any]] = []
-        for key in sorted(set(before) | set(after), key=str):
-            out += differences(before.get(key), after.get(key), _join(prefix, key))
+    if all(isinstance(v, dict) for v in values):
+        out: list[tuple[str, tuple[Any, ...]]] = []
+        for key in sorted(set().union(*values), key=str):
+            out += differences(*(v.get(key) for v in values), prefix=_join(prefix, key))
         return out
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+    if all(isinstance(v, list) for v in values) and len({len(v) for v in values}) == 1:
         out = []
-        for index, (b, a) in enumerate(zip(before, after, strict=True)):
-            out += differences(b, a, _join(prefix, index))
+        for index, items in enumerate(zip(*values, strict=True)):
+            out += differences(*items, prefix=_join(prefix, index))
         return out
-    return [(prefix, before, after)]
+    return [(prefix, values)]
 
 
 def mask(value: Any, sensitive: Any) -> Any:

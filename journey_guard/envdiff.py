@@ -1,0 +1,293 @@
+"""How environments differ: every planned resource and attribute whose value is not the same.
+
+    python -m journey_guard.plans diff dev staging prod            # the table, Markdown on stdout
+    python -m journey_guard.plans diff dev staging prod --write    # docs/environments.md
+
+Each environment's plan (``plans.render``, cached, with the hermetic plan-test inputs) is
+normalised in exactly three ways before comparing: the account id becomes ``<account>``, the
+qualifier (``<env>-<name_suffix>``) and the environment's name become ``<env>``. Nothing else is
+ignored. Resources that exist in some environments only are listed apart.
+
+Each difference is traced to the root variables it comes from: the plan's configuration names
+the references of the attribute's expression, followed through module inputs (``Plan.references``)
+and, for resources present in some environments only, of their ``count``/``for_each`` and their
+module calls'. Where the expression goes through a local or a hash, no variable is named in the
+plan: ``DERIVED`` says which variable it comes from and why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from journey_guard import plans, toolchain
+from journey_guard.paths import REPO
+from journey_guard.values import differences, open_json
+
+DOC = REPO / "docs" / "environments.md"
+# The plan tests' hermetic inputs (account id, zones): the same cache keys as the plan tests.
+HERMETIC_TFVARS = REPO / "tests" / "plan" / "test.tfvars"
+ACCOUNT, ENV = "<account>", "<env>"
+_INDEX = re.compile(r"\[[^\]]*\]")
+_VAR = re.compile(r"^var\.([A-Za-z0-9_-]+)")
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A difference whose expression the plan does not trace to a variable, and why it differs."""
+
+    rtype: str
+    attribute: re.Pattern[str]
+    variables: tuple[str, ...]
+    reason: str
+
+
+DERIVED = (
+    Derived(
+        "aws_sagemaker_endpoint_configuration",
+        re.compile(r"name"),
+        ("sagemaker_instance_type", "sagemaker_instance_count"),
+        "content-addressed: the name ends in a hash of the model name (which carries the environment's name"
+        " before normalisation), the instance type and the instance count",
+    ),
+    Derived(
+        "aws_sagemaker_endpoint",
+        re.compile(r"endpoint_config_name"),
+        ("sagemaker_instance_type", "sagemaker_instance_count"),
+        "names the endpoint configuration, whose name is content-addressed",
+    ),
+    Derived(
+        "aws_sagemaker_endpoint_configuration",
+        re.compile(r"production_variants\[\d+\]\.instance_type"),
+        ("sagemaker_instance_type",),
+        "the ml module's local model map (each.value)",
+    ),
+    Derived(
+        "aws_sagemaker_endpoint_configuration",
+        re.compile(r"production_variants\[\d+\]\.initial_instance_count"),
+        ("sagemaker_instance_count",),
+        "the ml module's local model map (each.value)",
+    ),
+    Derived(
+        "aws_iam_role_policy",
+        re.compile(r"policy\.Statement\[\d+\]\.Resource"),
+        ("sagemaker_notebook_enabled",),
+        "the SageMaker execution role may write the notebook's log group only where the notebook exists",
+    ),
+    Derived(
+        "aws_s3_bucket_lifecycle_configuration",
+        re.compile(r"rule\[\d+\]\.expiration\[\d+\]\.days"),
+        ("s3_expiration_days",),
+        "the storage module's local map: event logs the variable, analytics data twice it",
+    ),
+    Derived(
+        "aws_s3_bucket_lifecycle_configuration",
+        re.compile(r"rule\[\d+\]\.transition\[1\]\.days"),
+        ("s3_transition_glacier_days",),
+        "the storage module's local transition list (the second transition is Glacier)",
+    ),
+    Derived(
+        "aws_cloudwatch_metric_alarm",
+        re.compile(r"threshold|alarm_description"),
+        ("lambda_error_alarm_threshold",),
+        "the monitoring module's local alarm map (each.value); the description quotes the threshold",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    address: str
+    attribute: str
+    values: tuple[Any, ...]
+    variables: tuple[str, ...]
+    derived: str = ""
+
+
+@dataclass(frozen=True)
+class Presence:
+    address: str
+    environments: tuple[str, ...]
+    variables: tuple[str, ...]
+    derived: str = ""
+
+
+@dataclass
+class Table:
+    environments: tuple[str, ...]
+    differences: list[Difference] = field(default_factory=list)
+    presence: list[Presence] = field(default_factory=list)
+
+    def untraced(self) -> list[Difference | Presence]:
+        """Differences that name no variable (neither traced in the plan nor in ``DERIVED``)."""
+        return [d for d in (*self.differences, *self.presence) if not d.variables]
+
+    def markdown(self) -> str:
+        envs = self.environments
+        lines = [
+            "<!-- Generated by `python -m journey_guard.plans diff "
+            + " ".join(envs)
+            + " --write`; tests/plan/test_environments_doc.py fails when it is stale. -->",
+            f"# How {', '.join(envs)} differ",
+            "",
+            "Every planned resource attribute whose value differs between the environments, after replacing only the account id"
+            f" (`{ACCOUNT}`) and the qualifier and environment name (`{ENV}`). *from* is the root variable the difference"
+            " traces to in the plan's configuration; *derived* rows say why where the expression goes through a local or a hash"
+            " (`journey_guard/envdiff.py`, `DERIVED`). Section 2 of [system.md](system.md) sets the variables.",
+            "",
+            f"## Attributes ({len(self.differences)})",
+            "",
+            "| resource | attribute | " + " | ".join(envs) + " | from |",
+            "|---|---|" + "---|" * len(envs) + "---|",
+        ]
+        for d in self.differences:
+            cells = " | ".join(_cell(v) for v in d.values)
+            lines.append(f"| `{d.address}` | `{d.attribute}` | {cells} | {_source(d.variables, d.derived)} |")
+        lines += [
+            "",
+            f"## Resources in some environments only ({len(self.presence)})",
+            "",
+            "| resource | " + " | ".join(envs) + " | from |",
+            "|---|" + "---|" * len(envs) + "---|",
+        ]
+        for p in self.presence:
+            marks = " | ".join("yes" if env in p.environments else "-" for env in envs)
+            lines.append(f"| `{p.address}` | {marks} | {_source(p.variables, p.derived)} |")
+        return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    text = "null" if value is None else json.dumps(value, sort_keys=True) if not isinstance(value, str) else value
+    return "`" + text.replace("|", "\\|") + "`"
+
+
+def _source(variables: Sequence[str], derived: str) -> str:
+    names = ", ".join(f"`{v}`" for v in variables) or "**untraced**"
+    return f"{names} (derived: {derived})" if derived else names
+
+
+def normalise(value: Any, environment: str, qualifier: str, account: str) -> Any:
+    """``value`` with the account id, the qualifier and the environment's name replaced, recursively."""
+    if isinstance(value, str):
+        # Whole words only: "prod" is no environment in "production_variants".
+        for name in (qualifier, environment):
+            value = re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", ENV, value)
+        return value.replace(account, ACCOUNT)
+    if isinstance(value, dict):
+        return {normalise(k, environment, qualifier, account): normalise(v, environment, qualifier, account) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(v, environment, qualifier, account) for v in value]
+    return "(known after apply)" if value is plans.UNKNOWN else value
+
+
+def _normalised_resources(plan: plans.Plan) -> dict[str, tuple[str, Any]]:
+    """Normalised address -> (the plan's address, normalised values with JSON documents opened)."""
+    v = plan.variables
+    environment = v["environment"]
+    qualifier = "-".join(p for p in (environment, v.get("name_suffix")) if p)
+    account = str(v["account_id"])
+    return {
+        normalise(address, environment, qualifier, account): (address, open_json(normalise(values, environment, qualifier, account)))
+        for address, values in plan.resources.items()
+    }
+
+
+def _module_path(address: str) -> list[str]:
+    plain = _INDEX.sub("", address).split(".")
+    return [plain[i + 1] for i in range(0, len(plain) - 2, 2) if plain[i] == "module"]
+
+
+def _attribute_refs(plan: plans.Plan, address: str, attribute: str) -> set[str]:
+    """References of the expression that sets ``attribute`` (or its closest enclosing argument)."""
+    parts = _INDEX.sub("", attribute).split(".")
+    while parts:
+        try:
+            refs = plan.references(address, ".".join(parts))
+        except KeyError:
+            return set()
+        if refs:
+            return refs
+        parts.pop()
+    return set()
+
+
+def _presence_refs(plan: plans.Plan, address: str) -> set[str]:
+    """References of the ``count``/``for_each`` of the resource and of every module call above it."""
+    module_path = _module_path(address)
+    resource = ".".join(_INDEX.sub("", address).split(".")[2 * len(module_path) :])
+    refs: set[str] = set()
+    for depth in range(len(module_path) + 1):
+        module = plan._config_module(module_path[:depth])
+        if depth < len(module_path):
+            block = module.get("module_calls", {}).get(module_path[depth], {})
+        else:
+            block = next((r for r in module.get("resources", []) if r["address"] == resource), {})
+        for key in ("count_expression", "for_each_expression"):
+            refs |= plan._resolve(module_path[:depth], block.get(key, {}).get("references", []))
+    return refs
+
+
+def _variables(refs: set[str], differing: set[str]) -> tuple[str, ...]:
+    return tuple(sorted({m.group(1) for ref in refs if (m := _VAR.match(ref)) and m.group(1) in differing}))
+
+
+def _derived(rtype: str, attribute: str) -> Derived | None:
+    return next((d for d in DERIVED if d.rtype == rtype and d.attribute.fullmatch(attribute)), None)
+
+
+def compare(planned: Mapping[str, plans.Plan]) -> Table:
+    """The difference table of the plans given (environment name -> plan), in that order."""
+    envs = tuple(planned)
+    resources = {env: _normalised_resources(plan) for env, plan in planned.items()}
+    variables = {env: plan.variables for env, plan in planned.items()}
+    names = set().union(*(variables[env] for env in envs))
+    differing = {n for n in names if len({json.dumps(variables[env].get(n), sort_keys=True) for env in envs}) > 1}
+    table = Table(envs)
+    for address in sorted(set().union(*resources.values())):
+        present = tuple(env for env in envs if address in resources[env])
+        first = present[0]
+        raw, values = resources[first][address]
+        rtype = values["type"]
+        if len(present) < len(envs):
+            refs = set().union(*(_presence_refs(planned[env], resources[env][address][0]) for env in present))
+            table.presence.append(Presence(address, present, _variables(refs, differing)))
+            continue
+        for attribute, diff in differences(*(resources[env][address][1] for env in envs)):
+            traced = _variables(_attribute_refs(planned[first], raw, attribute), differing)
+            derived = None if traced else _derived(rtype, attribute)
+            if derived:
+                table.differences.append(Difference(address, attribute, diff, derived.variables, derived.reason))
+            else:
+                table.differences.append(Difference(address, attribute, diff, traced))
+    return table
+
+
+def render(environments: Sequence[str], tfvars: Sequence[str | Path] = (HERMETIC_TFVARS,)) -> Table:
+    return compare({env: plans.render(env, tfvars=tfvars) for env in environments})
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m journey_guard.plans diff ENV ENV [ENV ...] [--write]``."""
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.plans diff", description="How environments' plans differ.")
+    parser.add_argument("environments", nargs="+", help="at least two, e.g. dev staging prod")
+    parser.add_argument("--write", action="store_true", help=f"write {DOC.relative_to(REPO)} instead of printing")
+    args = parser.parse_args(argv)
+    if len(args.environments) < 2:
+        parser.error("name at least two environments")
+    try:
+        table = render(args.environments)
+    except (plans.PlanError, toolchain.ToolchainError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.write:
+        DOC.write_text(table.markdown())
+        print(f"wrote {DOC} ({len(table.differences)} attributes, {len(table.presence)} resources)", file=sys.stderr)
+    else:
+        print(table.markdown(), end="")
+    return 0
