@@ -184,12 +184,14 @@ class Deployment:
             if rc["change"]["actions"] not in (["no-op"], ["read"])
         ]
 
-    def plan_json(self, name: str, *flags: str) -> dict[str, Any]:
-        """A timed plan step with ``flags`` (drift: ``-refresh-only``), saved as ``<name>.tfplan``; its ``show -json``."""
-        self._tf(
-            "plan", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", f"-out={name}.tfplan", *flags, *self._var_files(), step=name
-        )
-        return json.loads(self._tf("show", "-json", f"{name}.tfplan").stdout)
+    def plan_json(self, name: str, *flags: str) -> dict[str, Any] | None:
+        """A timed plan step with ``flags`` (drift: ``-refresh-only``) saved as ``<name>.tfplan``: its
+        ``show -json``, or None when the plan is empty (exit 0; ``show`` of a large plan takes seconds)."""
+        proc = self._tf(
+            "plan", "-detailed-exitcode", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", f"-out={name}.tfplan",
+            *flags, *self._var_files(), step=name, ok_codes=(0, 2),
+        )  # fmt: skip
+        return json.loads(self._tf("show", "-json", f"{name}.tfplan").stdout) if proc.returncode == 2 else None
 
     def state(self) -> dict[str, Any]:
         """``terraform show -json`` of the current state (same ``values`` layout as a plan)."""

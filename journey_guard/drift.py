@@ -55,9 +55,9 @@ class DriftError(RuntimeError):
 
 
 class Planner(Protocol):
-    """Makes a saved plan with extra flags and returns its ``terraform show -json``."""
+    """Makes a saved plan with extra flags: its ``terraform show -json``, None when it is empty."""
 
-    def plan_json(self, name: str, *flags: str) -> dict[str, Any]: ...
+    def plan_json(self, name: str, *flags: str) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -183,9 +183,11 @@ def _top(path: str) -> str:
     return path.split(".", 1)[0].split("[", 1)[0]
 
 
-def cloud_drift(refresh_only_plan: dict[str, Any]) -> tuple[list[ResourceDrift], list[ResourceDrift]]:
+def cloud_drift(refresh_only_plan: dict[str, Any] | None) -> tuple[list[ResourceDrift], list[ResourceDrift]]:
     """The refresh-only plan's drift: (resources whose code-set arguments changed or that are gone,
     resources where only attributes the code leaves to the provider changed)."""
+    if refresh_only_plan is None:  # an empty plan
+        return [], []
     plan = _require(refresh_only_plan, "refresh-only plan")
     configured = _configured_arguments(plan)
     drifted, computed = [], []
@@ -216,8 +218,10 @@ def cloud_drift(refresh_only_plan: dict[str, Any]) -> tuple[list[ResourceDrift],
     return sorted(drifted, key=lambda r: r.address), sorted(computed, key=lambda r: r.address)
 
 
-def pending_code(plan_without_refresh: dict[str, Any]) -> list[PendingChange]:
+def pending_code(plan_without_refresh: dict[str, Any] | None) -> list[PendingChange]:
     """Every resource a plan against the unrefreshed state would change."""
+    if plan_without_refresh is None:  # an empty plan
+        return []
     plan = _require(plan_without_refresh, "plan")
     return sorted(
         (
@@ -246,22 +250,24 @@ class TerraformPlanner:
     args: Sequence[str] = ()
     terraform: str = "terraform"
 
-    def _run(self, *args: str) -> str:
+    def _run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
         cmd = [self.terraform, f"-chdir={self.chdir}", *args]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         except OSError as exc:
             raise DriftError(f"cannot run {self.terraform}: {exc}") from exc
-        if proc.returncode != 0:
+        if proc.returncode not in ok_codes:
             raise DriftError(f"terraform {args[0]} in {self.chdir} failed (exit {proc.returncode}):\n{proc.stderr or proc.stdout}")
-        return proc.stdout
+        return proc
 
-    def plan_json(self, name: str, *flags: str) -> dict[str, Any]:
+    def plan_json(self, name: str, *flags: str) -> dict[str, Any] | None:
         self.plan_dir.mkdir(parents=True, exist_ok=True)
         out = (self.plan_dir / f"{name}.tfplan").resolve()
-        self._run("plan", "-input=false", "-no-color", f"-out={out}", *flags, *self.args)
+        plan = self._run("plan", "-detailed-exitcode", "-input=false", "-no-color", f"-out={out}", *flags, *self.args, ok_codes=(0, 2))
+        if plan.returncode == 0:
+            return None
         try:
-            return json.loads(self._run("show", "-json", str(out)))
+            return json.loads(self._run("show", "-json", str(out)).stdout)
         except ValueError as exc:
             raise DriftError(f"terraform show -json {out}: not JSON: {exc}") from exc
 
@@ -274,17 +280,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chdir", type=Path, help="an initialised root: plan there with the arguments after --")
     parser.add_argument("--plan-dir", type=Path, help="where --chdir keeps its plan files (default: the report directory)")
     parser.add_argument("--report-dir", type=Path, help=f"drift-<env>.md/.json (default ${REPORT_DIR_ENV} or build/drift)")
-    parser.add_argument("terraform_args", nargs="*", help="after --: terraform variable arguments (with --chdir)")
-    args = parser.parse_args(argv)
+    parser.epilog = "after --: terraform variable arguments (with --chdir)"
+    argv = sys.argv[1:] if argv is None else argv
+    split = argv.index("--") if "--" in argv else len(argv)
+    args, terraform_args = parser.parse_args(argv[:split]), argv[split + 1 :]
     report_dir = args.report_dir or Path(os.environ.get(REPORT_DIR_ENV) or BUILD_DIR / "drift")
     if args.chdir is None:
-        if args.terraform_args:
+        if terraform_args:
             parser.error("terraform arguments need --chdir")
         # deploy.sh sets up backend, credentials and variables, then calls back with --chdir.
         options = [*(["--moto", args.moto] if args.moto else []), *(["--name-suffix", args.name_suffix] if args.name_suffix else [])]
         env = {**os.environ, REPORT_DIR_ENV: str(report_dir.resolve())}
         return subprocess.run([str(DEPLOY_SH), *options, args.env, "drift"], env=env, check=False).returncode
-    planner = TerraformPlanner(args.chdir, args.plan_dir or report_dir, args.terraform_args)
+    planner = TerraformPlanner(args.chdir, args.plan_dir or report_dir, terraform_args)
     try:
         report = check(planner, args.env)
     except DriftError as exc:

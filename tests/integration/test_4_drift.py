@@ -8,6 +8,7 @@ module adds go to the cycle's timings as ``drift`` (read by ``benchmarks/integra
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from collections.abc import Mapping
@@ -20,17 +21,44 @@ from journey_guard.emulator import _resources
 from tests.integration.conftest import REPORT_DIR, Cycle
 
 
+def trim(plan: dict[str, Any]) -> dict[str, Any]:
+    """What ``journey_guard.drift`` reads of a plan: drift, change actions, configured argument names."""
+
+    def module(m: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "resources": [
+                {"address": r["address"], "expressions": {key: {} for key in r.get("expressions", {})}} for r in m.get("resources", [])
+            ],
+            "module_calls": {name: {"module": module(call.get("module", {}))} for name, call in m.get("module_calls", {}).items()},
+        }
+
+    return {
+        "format_version": plan["format_version"],
+        "terraform_version": plan.get("terraform_version"),
+        "resource_drift": plan.get("resource_drift", []),
+        "resource_changes": [
+            {"address": rc["address"], "type": rc["type"], "change": {"actions": rc["change"]["actions"]}}
+            for rc in plan.get("resource_changes", [])
+        ],
+        "configuration": {"root_module": module(plan.get("configuration", {}).get("root_module", {}))},
+    }
+
+
 class RecordingPlanner:
-    """The deployment's planner, keeping each raw plan JSON (the unit tests' recorded fixtures)."""
+    """The deployment's planner, keeping each plan trimmed and gzipped: the unit tests' recorded
+    fixtures (tests/unit/harness/fixtures/drift/ are copies from build/integration/drift-plans/)."""
 
     def __init__(self, cycle: Cycle, label: str) -> None:
         self.cycle, self.label = cycle, label
 
-    def plan_json(self, name: str, *flags: str) -> dict[str, Any]:
+    def plan_json(self, name: str, *flags: str) -> dict[str, Any] | None:
         raw = self.cycle.deployment.plan_json(name, *flags)
+        if raw is None:
+            return None
         out = REPORT_DIR / "drift-plans"
         out.mkdir(parents=True, exist_ok=True)
-        (out / f"{self.cycle.deployment.environment}-{self.label}-{name}.json").write_text(json.dumps(raw))
+        path = out / f"{self.cycle.deployment.environment}-{self.label}-{name}.json.gz"
+        path.write_bytes(gzip.compress(json.dumps(trim(raw), sort_keys=True).encode(), mtime=0))
         return raw
 
 

@@ -46,7 +46,13 @@ class FakeGitHub:
             link = {"Link": f'<{self.url}{base}?state=open&labels=drift&page={page + 1}>; rel="next"'} if more else {}
             return 200, chunk, link
         if method == "POST" and parts.path == base:
-            issue = {"number": len(self.issues) + 1, "state": "open", "title": body["title"], "body": body["body"], "labels": body["labels"]}
+            issue = {
+                "number": len(self.issues) + 1,
+                "state": "open",
+                "title": body["title"],
+                "body": body["body"],
+                "labels": body["labels"],
+            }
             self.issues.append(issue)
             return 201, issue, {}
         found = re.fullmatch(rf"{base}/(\d+)(/comments)?", parts.path)
@@ -104,7 +110,9 @@ def _github(fake: FakeGitHub, token: str = TOKEN) -> drift_issues.GitHub:
 
 def _drifted(env: str = "dev", cloud: int = 1024) -> Report:
     attr = AttributeDrift("memory_size", 512, cloud)
-    return Report(env, [ResourceDrift('module.functions.aws_lambda_function.this["event_processor"]', "aws_lambda_function", "update", (attr,))])
+    return Report(
+        env, [ResourceDrift('module.functions.aws_lambda_function.this["event_processor"]', "aws_lambda_function", "update", (attr,))]
+    )
 
 
 def test_drift_opens_one_labelled_issue_with_the_report(fake: FakeGitHub) -> None:

@@ -28,7 +28,14 @@ def _plan(env: str, *, notebook: bool, label: str = "x", suffix: str | None = No
     }
     resources = [function]
     if notebook:
-        resources.append({"address": "aws_sagemaker_notebook_instance.this[0]", "mode": "managed", "type": "aws_sagemaker_notebook_instance", "values": {}})
+        resources.append(
+            {
+                "address": "aws_sagemaker_notebook_instance.this[0]",
+                "mode": "managed",
+                "type": "aws_sagemaker_notebook_instance",
+                "values": {},
+            }
+        )
     config: dict[str, Any] = {
         "root_module": {
             "resources": [{"address": "aws_sagemaker_notebook_instance.this", "count_expression": {"references": ["var.notebook"]}}],
@@ -49,7 +56,9 @@ def _plan(env: str, *, notebook: bool, label: str = "x", suffix: str | None = No
     }
     variables = {"environment": env, "account_id": account, "name_suffix": suffix, "lambda_memory_size": MEMORY[env], "notebook": notebook}
     doc = {
-        "planned_values": {"root_module": {"resources": resources[1:], "child_modules": [{"address": "module.fn", "resources": [function]}]}},
+        "planned_values": {
+            "root_module": {"resources": resources[1:], "child_modules": [{"address": "module.fn", "resources": [function]}]}
+        },
         "configuration": config,
         "variables": {k: {"value": v} for k, v in variables.items()},
     }
@@ -57,7 +66,9 @@ def _plan(env: str, *, notebook: bool, label: str = "x", suffix: str | None = No
 
 
 def test_names_qualifier_and_account_are_normalised_nothing_else() -> None:
-    table = envdiff.compare({env: _plan(env, notebook=False, suffix="ab12" if env == "prod" else None) for env in ("dev", "staging", "prod")})
+    table = envdiff.compare(
+        {env: _plan(env, notebook=False, suffix="ab12" if env == "prod" else None) for env in ("dev", "staging", "prod")}
+    )
     assert [(d.address, d.attribute) for d in table.differences] == [("module.fn.aws_lambda_function.this", "memory_size")]
     assert table.presence == []
 
