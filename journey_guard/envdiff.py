@@ -48,56 +48,45 @@ class Derived:
     reason: str
 
 
-DERIVED = (
-    Derived(
-        "aws_sagemaker_endpoint_configuration",
-        re.compile(r"name"),
-        ("sagemaker_instance_type", "sagemaker_instance_count"),
-        "content-addressed: the name ends in a hash of the model name (which carries the environment's name"
-        " before normalisation), the instance type and the instance count",
-    ),
-    Derived(
-        "aws_sagemaker_endpoint",
-        re.compile(r"endpoint_config_name"),
-        ("sagemaker_instance_type", "sagemaker_instance_count"),
-        "names the endpoint configuration, whose name is content-addressed",
-    ),
-    Derived(
-        "aws_sagemaker_endpoint_configuration",
-        re.compile(r"production_variants\[\d+\]\.instance_type"),
-        ("sagemaker_instance_type",),
-        "the ml module's local model map (each.value)",
-    ),
-    Derived(
-        "aws_sagemaker_endpoint_configuration",
-        re.compile(r"production_variants\[\d+\]\.initial_instance_count"),
-        ("sagemaker_instance_count",),
-        "the ml module's local model map (each.value)",
-    ),
-    Derived(
-        "aws_iam_role_policy",
-        re.compile(r"policy\.Statement\[\d+\]\.Resource"),
-        ("sagemaker_notebook_enabled",),
-        "the SageMaker execution role may write the notebook's log group only where the notebook exists",
-    ),
-    Derived(
-        "aws_s3_bucket_lifecycle_configuration",
-        re.compile(r"rule\[\d+\]\.expiration\[\d+\]\.days"),
-        ("s3_expiration_days",),
-        "the storage module's local map: event logs the variable, analytics data twice it",
-    ),
-    Derived(
-        "aws_s3_bucket_lifecycle_configuration",
-        re.compile(r"rule\[\d+\]\.transition\[1\]\.days"),
-        ("s3_transition_glacier_days",),
-        "the storage module's local transition list (the second transition is Glacier)",
-    ),
-    Derived(
-        "aws_cloudwatch_metric_alarm",
-        re.compile(r"threshold|alarm_description"),
-        ("lambda_error_alarm_threshold",),
-        "the monitoring module's local alarm map (each.value); the description quotes the threshold",
-    ),
+_LOCAL_MAP = "a local map in the module (each.value)"
+# (resource type, attribute pattern, variables, why the plan names no variable for it)
+DERIVED = tuple(
+    Derived(rtype, re.compile(pattern), variables, reason)
+    for rtype, pattern, variables, reason in (
+        (
+            "aws_sagemaker_endpoint_configuration",
+            r"name",
+            ("sagemaker_instance_type", "sagemaker_instance_count"),
+            "content-addressed: a hash of the model name (it carries the environment's name), instance type and count",
+        ),
+        (
+            "aws_sagemaker_endpoint",
+            r"endpoint_config_name",
+            ("sagemaker_instance_type", "sagemaker_instance_count"),
+            "the endpoint configuration's content-addressed name",
+        ),
+        ("aws_sagemaker_endpoint_configuration", r"production_variants\[\d+\]\.instance_type", ("sagemaker_instance_type",), _LOCAL_MAP),
+        (
+            "aws_sagemaker_endpoint_configuration",
+            r"production_variants\[\d+\]\.initial_instance_count",
+            ("sagemaker_instance_count",),
+            _LOCAL_MAP,
+        ),
+        (
+            "aws_iam_role_policy",
+            r"policy\.Statement\[\d+\]\.Resource",
+            ("sagemaker_notebook_enabled",),
+            "the notebook's log group, where it exists",
+        ),
+        (
+            "aws_s3_bucket_lifecycle_configuration",
+            r"rule\[\d+\]\.expiration\[\d+\]\.days",
+            ("s3_expiration_days",),
+            "analytics data: twice it",
+        ),
+        ("aws_s3_bucket_lifecycle_configuration", r"rule\[\d+\]\.transition\[1\]\.days", ("s3_transition_glacier_days",), _LOCAL_MAP),
+        ("aws_cloudwatch_metric_alarm", r"threshold|alarm_description", ("lambda_error_alarm_threshold",), _LOCAL_MAP),
+    )
 )
 
 
@@ -140,26 +129,24 @@ class Table:
             f" (`{ACCOUNT}`) and the qualifier and environment name (`{ENV}`). *from* is the root variable the difference"
             " traces to in the plan's configuration; *derived* rows say why where the expression goes through a local or a hash"
             " (`journey_guard/envdiff.py`, `DERIVED`). Section 2 of [system.md](system.md) sets the variables.",
-            "",
-            f"## Attributes ({len(self.differences)})",
-            "",
-            "| resource | attribute | " + " | ".join(envs) + " | from |",
-            "|---|---|" + "---|" * len(envs) + "---|",
         ]
-        for d in self.differences:
-            cells = " | ".join(_cell(v) for v in d.values)
-            lines.append(f"| `{d.address}` | `{d.attribute}` | {cells} | {_source(d.variables, d.derived)} |")
-        lines += [
-            "",
-            f"## Resources in some environments only ({len(self.presence)})",
-            "",
-            "| resource | " + " | ".join(envs) + " | from |",
-            "|---|" + "---|" * len(envs) + "---|",
+        attributes = [
+            f"| `{d.address}` | `{d.attribute}` | " + " | ".join(_cell(v) for v in d.values) + f" | {_source(d.variables, d.derived)} |"
+            for d in self.differences
         ]
-        for p in self.presence:
-            marks = " | ".join("yes" if env in p.environments else "-" for env in envs)
-            lines.append(f"| `{p.address}` | {marks} | {_source(p.variables, p.derived)} |")
+        presence = [
+            f"| `{p.address}` | "
+            + " | ".join("yes" if env in p.environments else "-" for env in envs)
+            + f" | {_source(p.variables, p.derived)} |"
+            for p in self.presence
+        ]
+        lines += _section("Attributes", ["resource", "attribute", *envs, "from"], attributes)
+        lines += _section("Resources in some environments only", ["resource", *envs, "from"], presence)
         return "\n".join(lines) + "\n"
+
+
+def _section(title: str, header: Sequence[str], rows: list[str]) -> list[str]:
+    return ["", f"## {title} ({len(rows)})", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header), *rows]
 
 
 def _cell(value: Any) -> str:

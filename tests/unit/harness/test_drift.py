@@ -117,10 +117,8 @@ def test_a_document_that_is_no_plan_is_refused_by_name() -> None:
         drift.cloud_drift({"resource_drift": []})
 
 
-def _deploy_drift(
-    tmp_path: Path, refresh_only: dict[str, Any], code: dict[str, Any], *, plan_status: int = 2
-) -> subprocess.CompletedProcess[str]:
-    """``deploy.sh dev drift`` with a fake terraform whose plans exit ``plan_status`` and show the given JSON."""
+def _fake_drift_env(tmp_path: Path, refresh_only: dict[str, Any], code: dict[str, Any], plan_status: int) -> dict[str, str]:
+    """Environment for ``deploy.sh``: a fake terraform whose plans exit ``plan_status`` and show the given JSON."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     env, log = _fake_terraform(tmp_path)
     shows = tmp_path / "shows"
@@ -134,10 +132,24 @@ def _deploy_drift(
         f'case "$2" in plan) [ {plan_status} = 1 ] && echo planning failed >&2; exit {plan_status} ;; '
         f'show) cat "{shows}/$(basename "$4" .tfplan).json" ;; esac\n'
     )
-    env["UJA_DRIFT_REPORT_DIR"] = str(tmp_path / "reports")
+    return {**env, "UJA_DRIFT_REPORT_DIR": str(tmp_path / "reports")}
+
+
+def _deploy_drift(
+    tmp_path: Path, refresh_only: dict[str, Any], code: dict[str, Any], *, plan_status: int = 2
+) -> subprocess.CompletedProcess[str]:
+    env = _fake_drift_env(tmp_path, refresh_only, code, plan_status)
     return subprocess.run(
         ["bash", str(DEPLOY), "dev", "drift"], capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL
     )
+
+
+def test_the_python_command_runs_deploy_sh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in _fake_drift_env(tmp_path, recorded("drift-refresh-only"), recorded("drift-code"), 2).items():
+        monkeypatch.setenv(key, value)
+    assert drift.main(["dev", "--name-suffix", "ab1"]) == drift.EXIT_CLOUD_DRIFT
+    assert json.loads((tmp_path / "reports" / "drift-dev.json").read_text())["exit_code"] == drift.EXIT_CLOUD_DRIFT
+    assert "-var=name_suffix=ab1" in (tmp_path / "calls.log").read_text()
 
 
 def test_deploy_sh_drift_reports_through_the_same_code_path(tmp_path: Path) -> None:
