@@ -191,8 +191,10 @@ def cloud_drift(refresh_only_plan: dict[str, Any] | None) -> tuple[list[Resource
     plan = _require(refresh_only_plan, "refresh-only plan")
     configured = _configured_arguments(plan)
     drifted, computed = [], []
-    for entry in plan.get("resource_drift", []):
-        change = entry["change"]
+    for index, entry in enumerate(plan.get("resource_drift", [])):
+        change = entry.get("change") if isinstance(entry, dict) else None
+        if not isinstance(change, dict) or "actions" not in change or "address" not in entry:
+            raise DriftError(f"refresh-only plan: resource_drift[{index}] has no address or change.actions")
         actions = change["actions"]
         if actions in (["no-op"], ["read"]):
             continue
@@ -223,6 +225,8 @@ def pending_code(plan_without_refresh: dict[str, Any] | None) -> list[PendingCha
     if plan_without_refresh is None:  # an empty plan
         return []
     plan = _require(plan_without_refresh, "plan")
+    if any(not isinstance(rc.get("change"), dict) or "actions" not in rc["change"] for rc in plan.get("resource_changes", [])):
+        raise DriftError("plan: a resource_changes entry has no change.actions")
     return sorted(
         (
             PendingChange(rc["address"], tuple(rc["change"]["actions"]))

@@ -84,8 +84,9 @@ done
 ((${#positional[@]} == 2)) || { usage; die "expected <environment> <action>, got ${#positional[@]} argument(s)"; }
 env_name="${positional[0]}"
 action="${positional[1]}"
+[[ "$action" != drift ]] || die_status=1
 case "$env_name" in dev | staging | prod) ;; *) usage; die "environment must be dev, staging or prod, not '$env_name'" ;; esac
-case "$action" in plan | apply | destroy) ;; drift) die_status=1 ;; *) usage; die "action must be plan, apply, destroy or drift, not '$action'" ;; esac
+case "$action" in plan | apply | destroy | drift) ;; *) usage; die "action must be plan, apply, destroy or drift, not '$action'" ;; esac
 [[ -z "$name_suffix" || "$name_suffix" =~ ^[a-z0-9]{1,8}$ ]] || die "--name-suffix must be 1-8 characters of [a-z0-9], not '$name_suffix'"
 [[ -z "$moto_endpoint" || "$moto_endpoint" =~ ^https?://[^/[:space:]]+$ ]] || die "--moto needs an endpoint like http://127.0.0.1:5000, not '$moto_endpoint'"
 ((auto_approve == 0)) || [[ "$action" == apply || "$action" == destroy ]] || die "--auto-approve applies to apply and destroy only"

@@ -127,6 +127,10 @@ def test_exit_codes_and_the_json_round_trip() -> None:
 def test_a_document_that_is_no_plan_is_refused_by_name() -> None:
     with pytest.raises(drift.DriftError, match="refresh-only plan: not the JSON of `terraform show -json"):
         drift.cloud_drift({"resource_drift": []})
+    with pytest.raises(drift.DriftError, match=r"resource_drift\[1\] has no address or change\.actions"):
+        drift.cloud_drift({"format_version": "1.2", "resource_drift": [_entry("aws_x.a", {}, {"n": 1}), {"address": "aws_x.b"}]})
+    with pytest.raises(drift.DriftError, match=r"plan: a resource_changes entry has no change\.actions"):
+        drift.pending_code({"format_version": "1.2", "resource_changes": [{"address": "aws_x.a", "change": {}}]})
 
 
 def _fake_drift_env(tmp_path: Path, refresh_only: dict[str, Any], code: dict[str, Any], plan_status: int) -> dict[str, str]:
@@ -191,8 +195,10 @@ def test_deploy_sh_drift_exit_codes_clean_pending_and_error(tmp_path: Path) -> N
     assert failed.returncode == drift.EXIT_ERROR and "planning failed" in failed.stderr
 
 
-def test_deploy_sh_drift_bad_input_exits_1_not_2(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        ["bash", str(DEPLOY), "--auto-approve", "dev", "drift"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
-    )
-    assert proc.returncode == drift.EXIT_ERROR and "--auto-approve applies to apply and destroy only" in proc.stderr
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("--auto-approve", "dev", "drift"), "--auto-approve applies to apply and destroy only"), (("qa", "drift"), "not 'qa'")],
+)
+def test_deploy_sh_drift_bad_input_exits_1_not_2(args: tuple[str, ...], message: str) -> None:
+    proc = subprocess.run(["bash", str(DEPLOY), *args], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert proc.returncode == drift.EXIT_ERROR and message in proc.stderr
