@@ -8,7 +8,6 @@ module adds go to the cycle's timings as ``drift`` (read by ``benchmarks/integra
 
 from __future__ import annotations
 
-import gzip
 import json
 import time
 from collections.abc import Mapping
@@ -19,6 +18,17 @@ import pytest
 from journey_guard import drift
 from journey_guard.emulator import _resources
 from tests.integration.conftest import REPORT_DIR, Cycle
+
+
+def _changed_only(change: dict[str, Any]) -> dict[str, Any]:
+    """A drift entry's change with only the top-level attributes that differ (the rest cannot show up)."""
+    before, after = change.get("before") or {}, change.get("after") or {}
+    keys = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    out: dict[str, Any] = {"actions": change["actions"]}
+    for side in ("before", "after", "before_sensitive", "after_sensitive"):
+        value = change.get(side)
+        out[side] = {k: v for k, v in value.items() if k in keys} if isinstance(value, dict) else value
+    return out
 
 
 def trim(plan: dict[str, Any]) -> dict[str, Any]:
@@ -35,18 +45,23 @@ def trim(plan: dict[str, Any]) -> dict[str, Any]:
     return {
         "format_version": plan["format_version"],
         "terraform_version": plan.get("terraform_version"),
-        "resource_drift": plan.get("resource_drift", []),
+        "resource_drift": [
+            {"address": e["address"], "type": e["type"], "change": _changed_only(e["change"])} for e in plan.get("resource_drift", [])
+        ],
         "resource_changes": [
             {"address": rc["address"], "type": rc["type"], "change": {"actions": rc["change"]["actions"]}}
             for rc in plan.get("resource_changes", [])
         ],
-        "configuration": {"root_module": module(plan.get("configuration", {}).get("root_module", {}))},
+        # Read only to sort drift into code-set arguments and the rest.
+        "configuration": {"root_module": module(plan.get("configuration", {}).get("root_module", {}))}
+        if plan.get("resource_drift")
+        else {},
     }
 
 
 class RecordingPlanner:
-    """The deployment's planner, keeping each plan trimmed and gzipped: the unit tests' recorded
-    fixtures (tests/unit/harness/fixtures/drift/ are copies from build/integration/drift-plans/)."""
+    """The deployment's planner, keeping each plan trimmed: the unit tests' recorded fixtures
+    (tests/unit/harness/fixtures/drift/ are copies from build/integration/drift-plans/)."""
 
     def __init__(self, cycle: Cycle, label: str) -> None:
         self.cycle, self.label = cycle, label
@@ -57,8 +72,8 @@ class RecordingPlanner:
             return None
         out = REPORT_DIR / "drift-plans"
         out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{self.cycle.deployment.environment}-{self.label}-{name}.json.gz"
-        path.write_bytes(gzip.compress(json.dumps(trim(raw), sort_keys=True).encode(), mtime=0))
+        path = out / f"{self.cycle.deployment.environment}-{self.label}-{name}.json"
+        path.write_text(json.dumps(trim(raw), sort_keys=True) + "\n")
         return raw
 
 

@@ -7,7 +7,6 @@ added to a bucket policy, a function's memory), copied from ``build/integration/
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 from pathlib import Path
@@ -29,7 +28,7 @@ TABLE = 'module.tables.aws_dynamodb_table.this["user_profiles"]'
 def recorded(name: str) -> dict[str, Any]:
     """``drift-refresh-only``/``drift-code`` after the changes, ``converged-drift-refresh-only`` after the re-apply."""
     prefix = "" if name.startswith("converged") else "drifted-"
-    return json.loads(gzip.decompress((FIXTURES / f"dev-{prefix}{name}.json.gz").read_bytes()))
+    return json.loads((FIXTURES / f"dev-{prefix}{name}.json").read_text())
 
 
 class Recorded:
