@@ -47,7 +47,7 @@ WHOLE_RESOURCE = "(resource)"
 ALWAYS_MANAGED = frozenset({"tags", "tags_all"})
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
 # A Markdown cell shows this much of a value; the JSON report has all of it.
-CELL_LIMIT = 160
+CELL_LIMIT = 300
 
 
 class DriftError(RuntimeError):
@@ -132,7 +132,7 @@ class Report:
         if self.cloud_drift:
             lines += ["| resource | attribute | in state | in cloud |", "|---|---|---|---|"]
             for res in self.cloud_drift:
-                lines += [f"| `{res.address}` | `{a.attribute}` | {_cell(a.state)} | {_cell(a.cloud)} |" for a in res.attributes]
+                lines += [f"| `{res.address}` | `{a.attribute}` | " + " | ".join(_cells(a.state, a.cloud)) + " |" for a in res.attributes]
         else:
             lines.append("none")
         lines += ["", "## Pending code (plan without refresh: the code differs from the state)", ""]
@@ -153,10 +153,19 @@ class Report:
         return md, js
 
 
-def _cell(value: Any) -> str:
-    text = "absent" if value is None else json.dumps(value, sort_keys=True, default=str)
+def _cell(value: Any, prefix: str = "") -> str:
+    text = prefix + ("absent" if value is None else json.dumps(value, sort_keys=True, default=str))
     text = text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 3] + "..."
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
+
+
+def _cells(state: Any, cloud: Any) -> tuple[str, str]:
+    """State and cloud cells; two lists show what only each side has (a statement added to a policy)."""
+    if not (isinstance(state, list) and isinstance(cloud, list)):
+        return _cell(state), _cell(cloud)
+    shared = sum(1 for item in state if item in cloud)
+    label = f"{shared} shared, only here: " if shared else ""
+    return _cell([i for i in state if i not in cloud], label), _cell([i for i in cloud if i not in state], label)
 
 
 def _require(plan: Any, what: str) -> dict[str, Any]:

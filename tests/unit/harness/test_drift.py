@@ -64,6 +64,9 @@ def test_recorded_refresh_only_plan_names_exactly_the_five_changes() -> None:
     assert rows[(TABLE, "tags.drift-probe")] == (None, "out-of-band")
     state, cloud = rows[(POLICY, "policy.Statement")]
     assert [s.get("Sid") for s in cloud if s not in state] == ["DriftProbe"] and len(cloud) == len(state) + 1
+    # The Markdown shows the added statement, not the start of two long lists.
+    row = next(line for line in report.markdown().splitlines() if POLICY in line)
+    assert f"`{len(state)} shared, only here: []`" in row and '"Sid": "DriftProbe"' in row
     assert report.exit_code == drift.EXIT_CLOUD_DRIFT and report.pending_code == []
 
 
