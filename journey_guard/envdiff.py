@@ -176,9 +176,10 @@ def normalise(value: Any, environment: str, qualifier: str, account: str) -> Any
 def _normalised_resources(plan: plans.Plan) -> dict[str, tuple[str, Any]]:
     """Normalised address -> (the plan's address, normalised values with JSON documents opened)."""
     v = plan.variables
-    environment = v["environment"]
+    # A root without an `environment` variable is named by what it was rendered as.
+    environment = v.get("environment") or plan.env
     qualifier = "-".join(p for p in (environment, v.get("name_suffix")) if p)
-    account = str(v["account_id"])
+    account = str(v.get("account_id") or ACCOUNT)  # unset: nothing to replace
     return {
         normalise(address, environment, qualifier, account): (address, open_json(normalise(values, environment, qualifier, account)))
         for address, values in plan.resources.items()
@@ -210,6 +211,7 @@ def _presence_refs(plan: plans.Plan, address: str) -> set[str]:
     resource = ".".join(_INDEX.sub("", address).split(".")[2 * len(module_path) :])
     refs: set[str] = set()
     for depth in range(len(module_path) + 1):
+        # The Plan's own configuration walk and module-input resolution (as ``Plan.references``).
         module = plan._config_module(module_path[:depth])
         if depth < len(module_path):
             block = module.get("module_calls", {}).get(module_path[depth], {})

@@ -97,3 +97,17 @@ def test_a_difference_through_a_local_is_untraced_and_says_so() -> None:
 def test_the_environment_name_is_replaced_only_as_a_whole_word() -> None:
     assert envdiff.normalise("production-prod-x prod/dev", "prod", "prod-x", "1") == "production-<env> <env>/dev"
     assert envdiff.normalise({"uja-dev": "developer dev"}, "dev", "dev", "1") == {"uja-<env>": "developer <env>"}
+
+
+def test_a_foreign_root_without_environment_or_account_variables_is_named_by_its_plan() -> None:
+    def plan(env: str, size: int) -> plans.Plan:
+        resource = {
+            "address": "aws_s3_bucket.b",
+            "mode": "managed",
+            "type": "aws_s3_bucket",
+            "values": {"bucket": f"app-{env}", "size": size},
+        }
+        return plans.Plan(env, env, {"planned_values": {"root_module": {"resources": [resource]}}, "configuration": {}, "variables": {}})
+
+    table = envdiff.compare({"blue": plan("blue", 1), "green": plan("green", 2)})
+    assert [(d.attribute, d.values, d.variables) for d in table.differences] == [("size", (1, 2), ())]
