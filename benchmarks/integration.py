@@ -2,7 +2,8 @@
 
 Runs the integration layer as its nox session does (``pytest tests/integration --target moto --env
 <env>``, default dev) in a child process, times it whole, and records the step times it writes to
-``build/integration/timings-<env>.json`` (with the apply's critical path).
+``build/integration/timings-<env>.json`` (with the apply's critical path). ``drift`` is the seconds
+tests/integration/test_4_drift.py adds, its re-apply included: the goals are the speed issue's plus it.
 """
 
 from __future__ import annotations
@@ -49,11 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench integration: the run wrote no {timings_file} (pytest exit {proc.returncode})", file=sys.stderr)
         return 1
     timings = json.loads(timings_file.read_text())
-    for step in ("apply", "replan", "destroy", "leak_check"):
+    for step in ("apply", "replan", "drift", "destroy", "leak_check"):
         if step in timings:
             record(SUITE, f"{args.env}_{step}_s", timings[step], "s")
-    record(SUITE, f"{args.env}_cycle_s", timings["total"], "s", goal=f"<= {GOAL_CYCLE_S} s")
-    record(SUITE, f"{args.env}_session_s", session, "s", goal=f"<= {GOAL_SESSION_S} s")
+    drift = timings.get("drift", 0.0)
+    record(SUITE, f"{args.env}_cycle_s", timings["total"], "s")
+    record(SUITE, f"{args.env}_cycle_without_drift_s", timings["total"] - drift, "s", goal=f"<= {GOAL_CYCLE_S} s")
+    record(SUITE, f"{args.env}_session_without_drift_s", session - drift, "s", goal=f"<= {GOAL_SESSION_S} s")
     for span in timings.get("apply_critical_path", []):
         print(f"critical path: {span['address']} from {span['start']:.1f} s, {span['seconds']:.1f} s")
     return proc.returncode

@@ -220,8 +220,8 @@ class Deployment:
             self._tf("init", "-input=false", "-no-color", *lockfile, *backend_files, "-backend-config=run-backend.hcl", step="init")
         return self.workdir
 
-    def apply(self) -> None:
-        self._tf("apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *self._var_files(), step="apply")
+    def apply(self, step: str = "apply") -> None:
+        self._tf("apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *self._var_files(), step=step)
 
     def replan(self) -> list[dict[str, Any]]:
         """Plan again; return the resource changes that are not no-ops (empty = no perpetual diff)."""
@@ -244,6 +244,15 @@ class Deployment:
             for rc in shown.get("resource_changes", [])
             if rc["change"]["actions"] not in (["no-op"], ["read"])
         ]
+
+    def plan_json(self, name: str, *flags: str) -> dict[str, Any] | None:
+        """A timed plan step with ``flags`` (drift: ``-refresh-only``) saved as ``<name>.tfplan``: its
+        ``show -json``, or None when the plan is empty (exit 0; ``show`` of a large plan takes seconds)."""
+        proc = self._tf(
+            "plan", "-detailed-exitcode", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", f"-out={name}.tfplan",
+            *flags, *self._var_files(), step=name, ok_codes=(0, 2),
+        )  # fmt: skip
+        return json.loads(self._tf("show", "-json", f"{name}.tfplan").stdout) if proc.returncode == 2 else None
 
     def state(self) -> dict[str, Any]:
         """``terraform show -json`` of the current state (same ``values`` layout as a plan)."""

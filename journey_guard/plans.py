@@ -673,7 +673,14 @@ def load_yaml(path: Path) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.plans", description="Render (cached) and summarise a plan.")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["diff"]:
+        from journey_guard import envdiff  # imports this module
+
+        return envdiff.main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="python -m journey_guard.plans", description="Render (cached) and summarise a plan (or: diff ENV ENV...)."
+    )
     parser.add_argument("env")
     parser.add_argument("--tfvars", action="append", default=[], help="extra tfvars file, applied after the environment's")
     parser.add_argument("--var", action="append", default=[], help="name=JSON value (e.g. flink_enabled=false)")
