@@ -92,7 +92,7 @@ def policy(session: nox.Session) -> None:
     _terraform(session)
     _build(session)
     session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider")
-    args = session.posargs or ["--env", "all", "--format", "cli,sarif,junit,markdown", "--output-dir", "build/policy"]
+    args = session.posargs or ["--env", "all", "--strict", "--format", "cli,sarif,junit,markdown", "--output-dir", "build/policy"]
     session.run("python", "-m", "policies", "check", "terraform", *args)
 
 

@@ -67,6 +67,8 @@ class UjaCheck(BaseResourceCheck):
         self.severity = Severities[self.SEVERITY]
 
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        if not self.applies():
+            return CheckResult.UNKNOWN  # silent: checkov drops it, and it is no open question
         verdict = self.evaluate(conf)
         if verdict is None:
             line = conf.get("__start_line__") or conf.get("__startline__") or 0
@@ -74,8 +76,12 @@ class UjaCheck(BaseResourceCheck):
             return CheckResult.UNKNOWN
         return CheckResult.PASSED if verdict else CheckResult.FAILED
 
+    def applies(self) -> bool:
+        """Whether the rule applies in this scan at all (per-environment rules: only where required)."""
+        return True
+
     def evaluate(self, conf: dict[str, list[Any]]) -> bool | None:
-        """True: compliant; False: a finding; None: not decidable from this configuration."""
+        """True: compliant; False: a finding; None: not decidable from this configuration (UNKNOWN)."""
         raise NotImplementedError
 
 

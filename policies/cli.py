@@ -1,5 +1,5 @@
 """``python -m policies check [TERRAFORM_DIR] [--env dev|staging|prod|all] [--plan PLAN_JSON]
-[--no-plans] [--format cli,sarif,junit,markdown] [--output-dir DIR]`` and ``python -m policies list``.
+[--no-plans] [--strict] [--format cli,sarif,junit,markdown] [--output-dir DIR]`` and ``python -m policies list``.
 
 Exit 0 when clean, 1 when any policy fails (waiver problems and inline skips included), 2 on usage
 or tool errors. A tree with ``environments/<env>.tfvars`` is scanned per environment, on HCL with
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from journey_guard.paths import TERRAFORM_DIR
 from policies import config, waivers
-from policies.plans import PlanUnavailable, render
+from policies.plans import PlanUnavailable, render, render_roots
 
 USAGE, FINDINGS, CLEAN = 2, 1, 0
 
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--env", default="all", help="dev, staging, prod or all (default: every environment the tree has)")
     check.add_argument("--plan", type=Path, help="plan JSON (terraform show -json) of the one --env selected, instead of rendering it")
     check.add_argument("--no-plans", action="store_true", help="HCL only: skip the plan scans")
+    check.add_argument("--strict", action="store_true", help="fail (exit 1) when a check could not decide (UNKNOWN), too")
     check.add_argument("--format", default="cli", help=f"comma-separated, from {', '.join(('cli', 'sarif', 'junit', 'markdown'))}")
     check.add_argument("--output-dir", type=Path, help="where sarif/junit/markdown reports go (default: printed)")
     check.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)  # tests inject the date
@@ -102,8 +103,14 @@ def main(argv: list[str] | None = None) -> int:
                 plans = {}
             else:
                 plans = render(tree, names, cfg.plan_tfvars, Path(tmp))
+            roots = {} if args.no_plans else render_roots(tree, gate.nested_roots(tree), cfg.plan_tfvars, Path(tmp))
             outcome = gate.run(
-                tree, environments, plans, args.today or dt.date.today(), report_unused=tree == TERRAFORM_DIR.resolve() and bool(plans)
+                tree,
+                environments,
+                plans,
+                args.today or dt.date.today(),
+                report_unused=tree == TERRAFORM_DIR.resolve() and bool(plans),
+                root_plans=roots,
             )
     except UsageError as exc:
         print(f"policies: usage error: {exc}", file=sys.stderr)
@@ -116,4 +123,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"policies: tool error while scanning {args.tree}: {exc!r}", file=sys.stderr)
         return USAGE
     reports.write(outcome, formats, args.output_dir)
-    return FINDINGS if outcome.failing else CLEAN
+    return FINDINGS if outcome.failing or (args.strict and outcome.unknown) else CLEAN

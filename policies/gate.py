@@ -308,20 +308,26 @@ def _task(task: tuple[str, Path, config.EnvironmentRules | None]) -> ScanResult:
 
 
 def scan(
-    tree: Path, environments: list[config.EnvironmentRules | None], plans: dict[str, Path], workers: int | None = None
+    tree: Path,
+    environments: list[config.EnvironmentRules | None],
+    plans: dict[str, Path],
+    workers: int | None = None,
+    root_plans: dict[str, Path] | None = None,
 ) -> list[ScanResult]:
     """Scan every environment (None: the tree without a var-file) on HCL and on its plan, one result each,
-    then each nested root (bootstrap/) on its own HCL without a var-file, one result each.
+    then each nested root (bootstrap/) on its own HCL without a var-file and on its plan
+    (``root_plans``, keyed by the root's path), one result each.
 
     HCL and plan scans are separate tasks (longest first) so two cores stay busy until the end.
     """
     # A plan given for a tree without environments is keyed "".
     keyed = [(env, plans.get(env.name if env else "")) for env in environments]
-    nested = nested_roots(tree)
+    nested = [(n, (root_plans or {}).get(n)) for n in nested_roots(tree)]
     tasks = (
         [("hcl", tree, env) for env, _ in keyed]
-        + [("hcl", tree / n, None) for n in nested]
+        + [("hcl", tree / n, None) for n, _ in nested]
         + [("plan", plan, env) for env, plan in keyed if plan is not None]
+        + [("plan", plan, None) for _, plan in nested if plan is not None]
     )
     workers = min(len(tasks), workers or os.cpu_count() or 1)
     if workers <= 1:
@@ -331,7 +337,7 @@ def scan(
             done = list(pool.map(_task, tasks))
     hcl, roots, planned = done[: len(keyed)], done[len(keyed) : len(keyed) + len(nested)], iter(done[len(keyed) + len(nested) :])
     return [judge(h, plan, next(planned) if plan is not None else None) for h, (_, plan) in zip(hcl, keyed, strict=True)] + [
-        rescope(judge(r, None, None), n) for r, n in zip(roots, nested, strict=True)
+        rescope(judge(r, plan, next(planned) if plan is not None else None), n) for r, (n, plan) in zip(roots, nested, strict=True)
     ]
 
 
@@ -350,7 +356,7 @@ def judge(hcl: ScanResult, plan: Path | None, planned: ScanResult | None) -> Sca
 def rescope(result: ScanResult, root: str) -> ScanResult:
     """A nested root's result, its files made relative to the scanned tree."""
     result.scope = root
-    result.findings = [replace(f, scope=root, file=f"{root}/{f.file}") for f in result.findings]
+    result.findings = [replace(f, scope=root, file=f"{root}/{f.file}" if f.file and not Path(f.file).is_absolute() else f.file) for f in result.findings]
     return result
 
 
@@ -444,6 +450,7 @@ def run(
     waivers_path: Path = waivers.WAIVERS_PATH,
     workers: int | None = None,
     report_unused: bool = True,
+    root_plans: dict[str, Path] | None = None,
 ) -> Outcome:
     """Scan, then judge: dedupe HCL against plan findings, apply waivers, flag bad or unused waivers.
 
@@ -453,7 +460,7 @@ def run(
     entries = waivers.load(waivers_path)
     names = {e.name for e in environments if e is not None}
     accepted, problems = waivers.validate(entries, today, set(config.load().environments))
-    results = scan(tree, environments, plans, workers)
+    results = scan(tree, environments, plans, workers, root_plans)
     findings = dedupe([f for r in results for f in r.findings] + skip_comments(tree))
     findings, used = apply_waivers(findings, accepted)
     if report_unused:

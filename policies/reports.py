@@ -41,11 +41,13 @@ def cli(outcome: Outcome) -> str:
     for env in outcome.units:
         mine = [f for f in outcome.findings if f.unit == env]
         result = next(r for r in outcome.results if r.unit == env)
+        failed = len([f for f in mine if f.waiver is None and f.status == "FAILED"])
+        unknown = len([f for f in mine if f.status == "UNKNOWN"])
         lines.append(
-            f"== {_env(env)}: {len(result.checks)} checks, {result.passed} passed, {len([f for f in mine if f.waiver is None])} failed, {len([f for f in mine if f.waiver])} waived"
+            f"== {_env(env)}: {len(result.checks)} checks, {result.passed} passed, {failed} failed, {len([f for f in mine if f.waiver])} waived, {unknown} unknown"
         )
         for f in mine:
-            state = f"WAIVED ({f.waiver})" if f.waiver else "FAILED"
+            state = f"WAIVED ({f.waiver})" if f.waiver else f.status
             lines.append(
                 f"  {state} {f.rule_id} [{f.severity}] {f.resource} ({f.source}) at {_where(outcome, f)}\n      {f.name}\n      fix: {f.fix}"
             )
@@ -54,7 +56,9 @@ def cli(outcome: Outcome) -> str:
         lines.append("== gate (all environments)")
         lines += [f"  FAILED {f.rule_id} {f.resource} at {_where(outcome, f)}\n      {f.fix}" for f in gate]
     verdict = "FAILED" if outcome.failing else "PASSED"
-    lines.append(f"policy gate {verdict}: {len(outcome.failing)} finding(s) across {', '.join(_env(e) for e in outcome.units)}")
+    lines.append(
+        f"policy gate {verdict}: {len(outcome.failing)} finding(s), {len(outcome.unknown)} unknown across {', '.join(_env(e) for e in outcome.units)}"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -77,11 +81,14 @@ def sarif(outcome: Outcome) -> str:
         )
     results = []
     for f in outcome.findings:
+        undecided = f.status == "UNKNOWN"
         result = {
             "ruleId": f.rule_id,
             "ruleIndex": used.index(f.rule_id),
-            "level": SARIF_LEVEL[f.severity],
-            "message": {"text": f"{f.name}: {f.resource} ({_env(f.unit)}, {f.source})"},
+            # SARIF: a result that is not a failure has kind "review" (needs a person) and level "none".
+            "kind": "review" if undecided else "fail",
+            "level": "none" if undecided else SARIF_LEVEL[f.severity],
+            "message": {"text": f"{'UNKNOWN: ' if undecided else ''}{f.name}: {f.resource} ({_env(f.unit)}, {f.source})"},
             "locations": [
                 {
                     "physicalLocation": {
@@ -92,7 +99,7 @@ def sarif(outcome: Outcome) -> str:
                 }
             ],
             # Code scanning tracks a result across pushes by these, not by line.
-            "partialFingerprints": {"ujaFinding/v1": f"{f.rule_id}|{_env(f.unit)}|{f.resource}"},
+            "partialFingerprints": {"ujaFinding/v1": f"{f.rule_id}|{_env(f.unit)}|{f.resource}" + ("|unknown" if undecided else "")},
         }
         if f.waiver:
             result["suppressions"] = [{"kind": "external", "justification": f.waiver}]
@@ -114,19 +121,29 @@ def sarif(outcome: Outcome) -> str:
 def junit(outcome: Outcome) -> str:
     suites = ET.Element("testsuites", name="policy gate")
     for result in outcome.results:
-        mine = defaultdict(list)
+        mine, undecided = defaultdict(list), defaultdict(list)
         for f in outcome.findings:
             if f.unit == result.unit and f.waiver is None:
-                mine[f.rule_id].append(f)
+                (undecided if f.status == "UNKNOWN" else mine)[f.rule_id].append(f)
+        checks = {**result.checks, **{i: found[0].name for i, found in undecided.items()}}
         suite = ET.SubElement(
-            suites, "testsuite", name=f"policy.{_env(result.unit)}", tests=str(len(result.checks)), failures=str(len(mine))
+            suites,
+            "testsuite",
+            name=f"policy.{_env(result.unit)}",
+            tests=str(len(checks)),
+            failures=str(len(mine)),
+            errors=str(len(set(undecided) - set(mine))),
         )
-        for check_id, name in sorted(result.checks.items()):
+        for check_id, name in sorted(checks.items()):
             case = ET.SubElement(suite, "testcase", classname=f"policy.{_env(result.unit)}", name=f"{check_id}: {name}")
             if check_id in mine:
                 found = mine[check_id]
                 failure = ET.SubElement(case, "failure", message=f"{len(found)} resource(s) fail {check_id}", type=found[0].severity)
                 failure.text = "\n".join(f"{f.resource} at {_where(outcome, f)} ({f.source}); fix: {f.fix}" for f in found)
+            elif check_id in undecided:
+                found = undecided[check_id]
+                error = ET.SubElement(case, "error", message=f"{len(found)} resource(s) UNKNOWN for {check_id}", type="UNKNOWN")
+                error.text = "\n".join(f"{f.resource} at {_where(outcome, f)} ({f.source}): not decidable" for f in found)
     gate = [f for f in outcome.findings if f.source == "gate" and f.unit is None and f.waiver is None]
     suite = ET.SubElement(suites, "testsuite", name="policy.gate", tests="1", failures=str(int(bool(gate))))
     case = ET.SubElement(suite, "testcase", classname="policy.gate", name="waivers and inline skips")
@@ -148,14 +165,15 @@ def markdown(outcome: Outcome) -> str:
     if None not in outcome.units:
         groups.append(("gate", [f for f in outcome.findings if f.unit is None]))
     for title, mine in groups:
-        failing = [f for f in mine if f.waiver is None]
-        out.append(f"### {title}: {len(failing)} failing, {len(mine) - len(failing)} waived")
+        failing = [f for f in mine if f.waiver is None and f.status == "FAILED"]
+        unknown = [f for f in mine if f.status == "UNKNOWN"]
+        out.append(f"### {title}: {len(failing)} failing, {len([f for f in mine if f.waiver])} waived, {len(unknown)} unknown")
         if not mine:
             out += ["", "No findings.", ""]
             continue
         out += ["", "| policy | severity | resource | file:line | how to fix |", "|---|---|---|---|---|"]
         for f in mine:
-            policy = f"{f.rule_id} {f.name}" + (f" (waived: {f.waiver})" if f.waiver else "")
+            policy = ("UNKNOWN: " if f.status == "UNKNOWN" else "") + f"{f.rule_id} {f.name}" + (f" (waived: {f.waiver})" if f.waiver else "")
             out.append(f"| {_cell(policy)} | {f.severity} | `{_cell(f.resource)}` | `{_where(outcome, f)}` | {_cell(f.fix)} |")
         out.append("")
     return "\n".join(out)
