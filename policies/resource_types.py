@@ -59,8 +59,7 @@ def provider_schema(tree: Path) -> dict[str, Any]:
     """``terraform providers schema -json`` in the plan helper's initialised copy of ``tree``."""
     from journey_guard import plans, tf
 
-    workdir = plans.initialised_template(tree).parent
-    return json.loads(tf.run(workdir, "providers", "schema", "-json").stdout)
+    return json.loads(tf.run(plans.initialised_template(tree), "providers", "schema", "-json", env=plans.plan_env()).stdout)
 
 
 def parse(raw: Any, path: Path) -> Coverage:

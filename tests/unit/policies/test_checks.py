@@ -20,7 +20,7 @@ EXPECTED_CHECK_IDS = {
     "UJA_KMS_001",
     "UJA_KMS_002",
     *(f"UJA_IAM_{n:03}" for n in range(1, 7)),
-    *(f"UJA_EXP_{n:03}" for n in range(1, 6)),
+    *(f"UJA_EXP_{n:03}" for n in range(1, 7)),
     *(f"UJA_REL_{n:03}" for n in range(1, 4)),
     *(f"UJA_ENV_{n:03}" for n in range(1, 6)),
 }

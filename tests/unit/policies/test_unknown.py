@@ -1,0 +1,94 @@
+"""UNKNOWN is visible: a check that cannot decide on HCL and on the plan is reported in every
+format, and ``--strict`` fails on it; built-in plan verdicts known to be wrong yield to HCL's."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from policies import cli, gate
+
+UNDECIDABLE = """
+variable "bucket_arn" {
+  type = string
+}
+
+resource "aws_iam_policy" "reader" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = var.bucket_arn }]
+  })
+}
+"""
+
+
+def _tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tf"
+    root.mkdir()
+    (root / "main.tf").write_text(UNDECIDABLE)
+    return root
+
+
+def test_an_undecidable_policy_is_unknown_in_every_format_and_strict_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    out_dir = tmp_path / "reports"
+    args = ["check", str(root), "--format", "cli,sarif,junit,markdown", "--output-dir", str(out_dir), "--today", "2026-11-25"]
+    assert cli.main(args) == 0  # not a finding...
+    out = capsys.readouterr().out
+    assert "UNKNOWN UJA_IAM_002 [HIGH] aws_iam_policy.reader (hcl) at tf/main.tf:6" in out
+    assert "0 finding(s), 3 unknown" in out  # IAM_001, IAM_002, IAM_003 cannot read the document
+    assert cli.main([*args, "--strict"]) == 1  # ...but never a silent pass under --strict
+
+    results = json.loads((out_dir / "policy.sarif").read_text())["runs"][0]["results"]
+    unknown = [r for r in results if r["ruleId"] == "UJA_IAM_002"]
+    assert [(r["kind"], r["level"]) for r in unknown] == [("review", "none")]
+    assert unknown[0]["message"]["text"].startswith("UNKNOWN: ")
+
+    suite = next(s for s in ET.parse(out_dir / "policy-junit.xml").getroot() if s.get("name") == "policy.no environment")
+    errors = {c.get("name").split(":")[0] for c in suite if c.find("error") is not None}
+    assert errors == {"UJA_IAM_001", "UJA_IAM_002", "UJA_IAM_003"} and suite.get("errors") == "3"
+
+    summary = (out_dir / "policy-summary.md").read_text()
+    assert "0 failing, 0 waived, 3 unknown" in summary
+    assert any(line.startswith("| UNKNOWN: UJA_IAM_002") for line in summary.splitlines())
+
+
+def _result(source: str, decided=(), undecided=(), findings=()) -> gate.ScanResult:
+    result = gate.ScanResult("dev", findings=list(findings))
+    result.decided = set(decided)
+    result.undecided = dict.fromkeys(undecided, 3)
+    result.locations = {"module.m.aws_iam_policy.p": ("modules/m/main.tf", 7)}
+    return result
+
+
+def test_the_plan_decides_what_hcl_could_not_and_only_both_undecided_is_unknown() -> None:
+    hcl = _result("hcl", undecided=[("UJA_IAM_002", "module.m.aws_iam_policy.p")])
+    decided = _result("plan", decided=[("UJA_IAM_002", 'module.m.aws_iam_policy.p["a"]')])
+    assert gate.unknowns(hcl, decided) == []
+    assert [f.status for f in gate.unknowns(hcl, None)] == ["UNKNOWN"]
+    open_on_plan = _result("plan", undecided=[("UJA_IAM_002", 'module.m.aws_iam_policy.p["a"]')])
+    [found] = gate.unknowns(hcl, open_on_plan)
+    assert (found.source, found.resource, found.file, found.line) == ("plan", 'module.m.aws_iam_policy.p["a"]', "modules/m/main.tf", 7)
+    hcl_decided = _result("hcl", decided=[("UJA_IAM_002", "module.m.aws_iam_policy.p")])
+    assert gate.unknowns(hcl_decided, open_on_plan) == []
+
+
+def _finding(rule_id: str, resource: str) -> gate.Finding:
+    return gate.Finding(rule_id, "n", "MEDIUM", "dev", "plan", resource, "plan.json", 0, "fix")
+
+
+def test_a_known_wrong_plan_verdict_yields_to_hcl_only_where_hcl_judged_the_resource() -> None:
+    bucket = 'module.storage.aws_s3_bucket.this["raw"]'
+    planned = _result(
+        "plan", findings=[_finding("CKV_AWS_21", bucket), _finding("CKV_AWS_21", "aws_s3_bucket.elsewhere"), _finding("CKV_AWS_20", bucket)]
+    )
+    hcl = _result("hcl", decided=[("CKV_AWS_21", "module.storage.aws_s3_bucket.this"), ("CKV_AWS_20", "module.storage.aws_s3_bucket.this")])
+    kept = gate.known_wrong_on_plan(planned, hcl).findings
+    # CKV_AWS_21 is listed (config.yaml builtin_plan_exceptions): dropped where HCL decided; CKV_AWS_20 is not listed.
+    assert [(f.rule_id, f.resource) for f in kept] == [("CKV_AWS_21", "aws_s3_bucket.elsewhere"), ("CKV_AWS_20", bucket)]
