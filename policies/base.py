@@ -19,7 +19,8 @@ from checkov.common.util.consts import TRUE_AFTER_UNKNOWN
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies import resource_types
-from policies.policy_document import Statement, is_unresolved, parse
+from policies.policy_document import Statement, parse
+from policies.policy_document import is_unresolved as is_unresolved  # re-exported: the checks read it from here
 
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 

@@ -133,7 +133,7 @@ def _wildcard_allow(raw: Any, path: Path) -> tuple[WildcardPair, ...]:
             raise ConfigError(f"{where}.actions must be exact service:Action names (no wildcard), got {actions!r}")
         if not isinstance(resource, str) or (resource != "*" and not _narrow_arn(resource, actions)):
             raise ConfigError(
-                f"{where}.resource must be \"*\" or an ARN of the actions' service with ${{partition}}/${{region}}/${{account}}"
+                f'{where}.resource must be "*" or an ARN of the actions\' service with ${{partition}}/${{region}}/${{account}}'
                 f" or concrete values (no wildcard there), got {resource!r}"
             )
         pairs += [WildcardPair(a.lower(), resource, reason) for a in actions]

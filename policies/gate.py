@@ -356,7 +356,9 @@ def judge(hcl: ScanResult, plan: Path | None, planned: ScanResult | None) -> Sca
 def rescope(result: ScanResult, root: str) -> ScanResult:
     """A nested root's result, its files made relative to the scanned tree."""
     result.scope = root
-    result.findings = [replace(f, scope=root, file=f"{root}/{f.file}" if f.file and not Path(f.file).is_absolute() else f.file) for f in result.findings]
+    result.findings = [
+        replace(f, scope=root, file=f"{root}/{f.file}" if f.file and not Path(f.file).is_absolute() else f.file) for f in result.findings
+    ]
     return result
 
 

@@ -173,7 +173,9 @@ def markdown(outcome: Outcome) -> str:
             continue
         out += ["", "| policy | severity | resource | file:line | how to fix |", "|---|---|---|---|---|"]
         for f in mine:
-            policy = ("UNKNOWN: " if f.status == "UNKNOWN" else "") + f"{f.rule_id} {f.name}" + (f" (waived: {f.waiver})" if f.waiver else "")
+            policy = (
+                ("UNKNOWN: " if f.status == "UNKNOWN" else "") + f"{f.rule_id} {f.name}" + (f" (waived: {f.waiver})" if f.waiver else "")
+            )
             out.append(f"| {_cell(policy)} | {f.severity} | `{_cell(f.resource)}` | `{_where(outcome, f)}` | {_cell(f.fix)} |")
         out.append("")
     return "\n".join(out)

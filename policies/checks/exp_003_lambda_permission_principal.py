@@ -48,7 +48,12 @@ class PermissionPrincipalScoped(UjaCheck):
         key, raw = value(condition, "key"), value(condition, "value")
         if is_unresolved(raw):
             return None
-        return key == "aws:PrincipalOrgID" and value(condition, "type") == "StringEquals" and isinstance(raw, str) and concrete_value("aws:principalorgid", raw)
+        return (
+            key == "aws:PrincipalOrgID"
+            and value(condition, "type") == "StringEquals"
+            and isinstance(raw, str)
+            and concrete_value("aws:principalorgid", raw)
+        )
 
 
 check = PermissionPrincipalScoped()

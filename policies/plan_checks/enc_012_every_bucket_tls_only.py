@@ -1,6 +1,6 @@
 from policies.base import Rule, is_tls_deny, register
-from policies.policy_document import parse
 from policies.plan_checks import PlanView, known
+from policies.policy_document import parse
 
 RULE = register(
     Rule(

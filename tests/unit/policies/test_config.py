@@ -46,10 +46,22 @@ def test_every_wildcard_pair_builtin_skip_and_plan_exception_has_a_reason() -> N
         (lambda r: r.pop("plan_tfvars"), "plan_tfvars must name"),
         (lambda r: r["wildcard_allow"][0].pop("reason"), "wildcard_allow[0] must have exactly actions, resource and reason"),
         (lambda r: r["wildcard_allow"][0].update(actions=["ec2:Describe*"]), "wildcard_allow[0].actions must be exact"),
-        (lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:*:${account}:processing-job/*"), "wildcard_allow[6].resource"),
-        (lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:${region}:*:processing-job/*"), "wildcard_allow[6].resource"),
-        (lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:s3:${region}:${account}:processing-job/*"), "wildcard_allow[6].resource"),
-        (lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:${zone}:${account}:processing-job/*"), "wildcard_allow[6].resource"),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:*:${account}:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:${region}:*:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:s3:${region}:${account}:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:${zone}:${account}:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
         (lambda r: r["builtin_plan_exceptions"].update(CKV_AWS_21=" "), "builtin_plan_exceptions.CKV_AWS_21 needs a reason"),
     ],
 )

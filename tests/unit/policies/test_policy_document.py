@@ -40,7 +40,9 @@ def test_every_principal_form(principal: dict[str, Any], everyone: bool) -> None
 
 
 def test_conditions_keep_operator_qualifier_and_if_exists() -> None:
-    st = one(Principal="*", Condition={"ForAnyValue:StringLikeIfExists": {"aws:SourceArn": ["a", "b"]}, "Bool": {"aws:SecureTransport": True}})
+    st = one(
+        Principal="*", Condition={"ForAnyValue:StringLikeIfExists": {"aws:SourceArn": ["a", "b"]}, "Bool": {"aws:SecureTransport": True}}
+    )
     arn = st.condition("AWS:SOURCEARN")[0]
     assert (arn.qualifier, arn.if_exists, arn.base, arn.values) == ("ForAnyValue", True, "stringlike", ("a", "b"))
     assert not arn.requires_match
@@ -99,7 +101,12 @@ LOGS_CONTEXT = {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs
         ("events.amazonaws.com", {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}, False, True),
         ("logs.us-east-1.amazonaws.com", LOGS_CONTEXT, True, False),
         ("logs.us-east-1.amazonaws.com", LOGS_CONTEXT, False, True),
-        ("logs.us-east-1.amazonaws.com", {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:*:log-group:*"}}, True, True),
+        (
+            "logs.us-east-1.amazonaws.com",
+            {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:*:log-group:*"}},
+            True,
+            True,
+        ),
         ("cloudwatch.amazonaws.com", LOGS_CONTEXT, True, True),
     ],
 )

@@ -58,10 +58,18 @@ SUBTLE = Mutation(
     (
         Edit(TOPICS, ACCOUNT_ROOT, 'Principal = "*"'),
         Edit(TOPICS, TOPIC_ACCOUNT, TOPIC_ACCOUNT.replace("StringEquals", "StringEqualsIfExists")),
-        Edit(TOPICS, 'Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }', 'Condition = { StringLike = { "aws:SourceAccount" = "*" } }'),
+        Edit(
+            TOPICS,
+            'Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }',
+            'Condition = { StringLike = { "aws:SourceAccount" = "*" } }',
+        ),
         Edit(KEYS, "Principal = { AWS = local.account_root }", "NotPrincipal = { AWS = local.account_root }"),
         Edit(KEYS, "${var.account_id}:log-group:*", "*:log-group:*"),
-        Edit(KEYS, KEY_SOURCE_ACCOUNT, KEY_SOURCE_ACCOUNT.replace("StringEquals", "StringEqualsIfExists").replace("ArnLike      =", "ArnLikeIfExists =")),
+        Edit(
+            KEYS,
+            KEY_SOURCE_ACCOUNT,
+            KEY_SOURCE_ACCOUNT.replace("StringEquals", "StringEqualsIfExists").replace("ArnLike      =", "ArnLikeIfExists ="),
+        ),
         Edit(STORAGE, BUCKET_SOURCE_ACCOUNT, BUCKET_SOURCE_ACCOUNT.replace("StringEquals", "StringEqualsIfExists")),
         Edit(STORAGE, "[for key in keys(local.logged) : local.bucket_arns[key]]", '"arn:${var.partition}:s3:::*"'),
         Edit("modules/agent/main.tf", "  source_account = var.account_id\n  source_arn     = local.agent_arn_pattern\n", ""),
@@ -104,9 +112,7 @@ SAFE = Mutation(
 )
 
 MUTATIONS = [
-    single(
-        "kinesis-plaintext", "modules/streaming/main.tf", 'encryption_type  = "KMS"', 'encryption_type  = "NONE"', "dev", "UJA_ENC_003"
-    ),
+    single("kinesis-plaintext", "modules/streaming/main.tf", 'encryption_type  = "KMS"', 'encryption_type  = "NONE"', "dev", "UJA_ENC_003"),
     single(
         "kms-no-rotation", "modules/keys/main.tf", "enable_key_rotation     = true", "enable_key_rotation     = false", "dev", "UJA_KMS_001"
     ),
