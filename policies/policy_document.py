@@ -123,15 +123,8 @@ class Statement:
     def allows(self) -> bool:
         return self.effect == "Allow"
 
-    @property
-    def not_principals(self) -> bool:
-        return self.principals is not None and self.principals.negated
-
     def condition(self, key: str) -> list[Condition]:
         return [c for c in self.conditions if c.key == key.lower()]
-
-    def condition_keys(self) -> set[str]:
-        return {c.key for c in self.conditions}
 
     def condition_values(self, operator_suffix: str, key: str) -> list[str]:
         """Values of ``key`` under any operator ending in ``operator_suffix`` (e.g. Bool, StringEquals)."""
