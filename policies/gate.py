@@ -26,6 +26,7 @@ os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
 from checkov.common.output.record import Record
 from checkov.common.output.report import Report
 from checkov.runner_filter import RunnerFilter
+from checkov.terraform.checks.utils.base_cloudsplaining_iam_scanner import BaseTerraformCloudsplainingIAMScanner
 from checkov.terraform.plan_runner import Runner as PlanRunner
 from checkov.terraform.runner import Runner as HclRunner
 
@@ -205,7 +206,7 @@ def hcl_reports(tree: Path, env: config.EnvironmentRules | None) -> list[Report]
 
 
 def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> ScanResult:
-    UNDECIDED.clear()
+    _fresh_scan()
     reports = hcl_reports(tree, env)
     result = _collect(reports, env.name if env else None, "hcl")
     result.locations = _locations(reports)
@@ -216,7 +217,7 @@ def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> ScanResult:
 def scan_plan(plan: Path, env: config.EnvironmentRules | None) -> ScanResult:
     """checkov's terraform_plan framework with the UJA_ checks, then the whole-plan checks."""
     config.set_active_environment(env)
-    UNDECIDED.clear()
+    _fresh_scan()
     reports = _reports(PlanRunner().run(root_folder=None, files=[str(plan)], runner_filter=_plan_filter(), collect_skip_comments=False))
     result = _collect(reports, env.name if env else None, "plan")
     result.undecided = _drain_undecided()
@@ -227,6 +228,23 @@ def scan_plan(plan: Path, env: config.EnvironmentRules | None) -> ScanResult:
         else:
             result.findings.append(Finding(rule.id, rule.name, rule.severity, result.environment, "plan", address, str(plan), 0, rule.fix))
     return result
+
+
+class _NeverServed(dict):
+    """checkov caches the IAM documents of its cloudsplaining checks (CKV_AWS_286-290) by entity path,
+    which the for_each instances of a plan share, and for the whole process: every instance would be
+    judged on the first one's document. It reads the cache only after ``key in cache.keys()``."""
+
+    def keys(self) -> tuple[()]:  # type: ignore[override]
+        return ()
+
+
+BaseTerraformCloudsplainingIAMScanner.policy_document_cache = _NeverServed()
+
+
+def _fresh_scan() -> None:
+    """Forget the open UJA_ questions an earlier scan in this process left behind."""
+    UNDECIDED.clear()
 
 
 def _drain_undecided() -> dict[tuple[str, str], int]:

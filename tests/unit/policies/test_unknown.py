@@ -11,6 +11,8 @@ import pytest
 
 from policies import cli, gate
 
+from .conftest import FIXTURES
+
 UNDECIDABLE = """
 variable "bucket_arn" {
   type = string
@@ -92,3 +94,28 @@ def test_a_known_wrong_plan_verdict_yields_to_hcl_only_where_hcl_judged_the_reso
     kept = gate.known_wrong_on_plan(planned, hcl).findings
     # CKV_AWS_21 is listed (config.yaml builtin_plan_exceptions): dropped where HCL decided; CKV_AWS_20 is not listed.
     assert [(f.rule_id, f.resource) for f in kept] == [("CKV_AWS_21", "aws_s3_bucket.elsewhere"), ("CKV_AWS_20", bucket)]
+
+
+def test_a_scan_never_sees_an_earlier_plans_iam_documents(tmp_path: Path) -> None:
+    """checkov caches IAM documents by entity path for CKV_AWS_286-290: each for_each instance, and each
+    of two plans written to the same path (as every rendered plan is), is judged on its own document."""
+    raw = json.loads((FIXTURES / "plan" / "dev.plan.json").read_text())
+    address = 'module.functions.aws_iam_role_policy.this["video_analyzer"]'
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}]}
+    escalating = json.loads(json.dumps(raw))
+    for change in escalating["resource_changes"]:
+        if change["address"] == address:
+            change["change"]["after"]["policy"] = json.dumps(document)
+    for module in escalating["planned_values"]["root_module"].get("child_modules", []):
+        for resource in module.get("resources", []):
+            if resource["address"] == address:
+                resource["values"]["policy"] = json.dumps(document)
+    path = tmp_path / "dev.plan.json"
+    results = []
+    for plan in (escalating, raw):
+        path.write_text(json.dumps(plan))
+        results.append({(f.rule_id, f.resource) for f in gate.scan_plan(path, None).findings})
+    assert ("CKV_AWS_286", address) in results[0]
+    assert ("CKV_AWS_286", address) not in results[1]
+    # event_processor (Action "*") escalates; its sibling instance video_analyzer (sqs:SendMessage) does not.
+    assert ("CKV_AWS_286", address.replace("video_analyzer", "event_processor")) in results[1]
