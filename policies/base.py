@@ -10,7 +10,6 @@ not resolved, and the plan scan, where IAM documents are fully known, has the la
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from checkov.common.bridgecrew.severities import Severities
@@ -19,36 +18,13 @@ from checkov.common.util.consts import TRUE_AFTER_UNKNOWN
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies import resource_types
+from policies.catalog import CATALOG, SEVERITIES, Rule, register  # noqa: F401  (re-exported: checks import them from here)
 from policies.policy_document import Statement, parse
 from policies.policy_document import is_unresolved as is_unresolved  # re-exported: the checks read it from here
 
-SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A policy's catalogue entry: what the reports show and how to fix a finding."""
-
-    id: str
-    name: str
-    severity: str
-    rationale: str
-    fix: str
-
-
-CATALOG: dict[str, Rule] = {}
 # (check id, resource address, first line) of every evaluation a check could not decide in this
 # process; checkov drops UNKNOWN results, so the gate drains this after each scan (policies.gate).
 UNDECIDED: list[tuple[str, str, int]] = []
-
-
-def register(rule: Rule) -> Rule:
-    if rule.severity not in SEVERITIES:
-        raise ValueError(f"{rule.id}: severity {rule.severity!r} is not one of {SEVERITIES}")
-    if rule.id in CATALOG and CATALOG[rule.id] != rule:
-        raise ValueError(f"policy id {rule.id} is defined twice")
-    CATALOG[rule.id] = rule
-    return rule
 
 
 class UjaCheck(BaseResourceCheck):
