@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import difflib
 import fcntl
 import functools
 import hashlib
@@ -53,6 +52,7 @@ import tftest
 import yaml
 
 from journey_guard import tf, toolchain
+from journey_guard.inventory import short_diff  # noqa: F401  (part of this module's API)
 from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR, cache_dir
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -495,18 +495,6 @@ class Plan:
 # ---------------------------------------------------------------------------
 # Diffs and expectations
 # ---------------------------------------------------------------------------
-def short_diff(expected: Any, actual: Any, *, context: int = 1, limit: int = 40) -> str:
-    """Unified diff of two values rendered as YAML, at most ``limit`` lines (the rest counted)."""
-
-    def dump(value: Any) -> list[str]:
-        return yaml.safe_dump(value, sort_keys=True, default_flow_style=False, width=200).splitlines()
-
-    lines = list(difflib.unified_diff(dump(expected), dump(actual), "expected", "plan", n=context, lineterm=""))
-    if len(lines) > limit:
-        lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines"]
-    return "\n".join(lines)
-
-
 def load_yaml(path: Path) -> Any:
     """A YAML file, or a clear error naming it."""
     try:
