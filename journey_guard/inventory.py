@@ -149,6 +149,7 @@ def load_file(path: Path) -> dict[str, Any]:
     for name in data.get("include", []):
         _merge(merged, load_file(path.parent / name))
     _merge(merged, {k: v for k, v in data.items() if k != "include"})
+    merged["include"] = list(data.get("include", []))
     merged["source"] = path
     return merged
 

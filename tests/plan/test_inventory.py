@@ -13,6 +13,9 @@ from .conftest import ENVIRONMENTS, INVENTORY_DIR, TEST_TFVARS
 
 pytestmark = pytest.mark.slow
 
+# Inventories of Terraform roots other than this repository's environments (terraform/bootstrap).
+ROOTS = sorted(p.stem for p in INVENTORY_DIR.glob("*.yaml") if "root" in (inventory.load_file(p).get("plan") or {}))
+
 
 def _load(name: str, facts: dict[str, coverage.Fact]) -> dict:
     data = inventory.load_file(INVENTORY_DIR / f"{name}.yaml")
@@ -20,13 +23,29 @@ def _load(name: str, facts: dict[str, coverage.Fact]) -> dict:
     return data
 
 
+def _expect(data: dict, plan: plans.Plan) -> None:
+    mismatches = inventory.validate(data, plan.resources, plan.outputs, inventory.names(plan.variables))
+    if mismatches:
+        pytest.fail(inventory.report(mismatches, data["source"]), pytrace=False)
+
+
 def test_the_plan_matches_its_inventory(plan: plans.Plan, env: str, facts: dict[str, coverage.Fact]) -> None:
     data = _load(env, facts)
     # The draft command renders from this block: it must name the plan tested here.
     assert data.get("plan") == {"env": env, "tfvars": [TEST_TFVARS.relative_to(coverage.REPO).as_posix()]}, data["source"]
-    mismatches = inventory.validate(data, plan.resources, plan.outputs, inventory.names(plan.variables))
-    if mismatches:
-        pytest.fail(inventory.report(mismatches, data["source"]), pytrace=False)
+    _expect(data, plan)
+
+
+@pytest.mark.parametrize("name", ROOTS)
+def test_other_roots_match_their_inventory(name: str, facts: dict[str, coverage.Fact]) -> None:
+    data = _load(name, facts)
+    _expect(data, inventory.render_plan(data))
+
+
+def test_every_inventory_is_checked() -> None:
+    included = {i for p in INVENTORY_DIR.glob("*.yaml") for i in inventory.load_file(p).get("include", [])}
+    checked = {f"{name}.yaml" for name in (*ENVIRONMENTS, *ROOTS)} | included
+    assert {p.name for p in INVENTORY_DIR.glob("*.yaml")} == checked
 
 
 def _rejected(env: str, var_file: Path) -> str | None:
