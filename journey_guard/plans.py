@@ -532,7 +532,8 @@ class Plan:
                     continue
                 change = changes.get(res["address"], {})
                 values = _merge_unknown(change.get("after", res.get("values", {})), change.get("after_unknown", {}))
-                out[res["address"]] = {"type": res["type"], **(values or {})}
+                # The resource type wins over an attribute named `type` (aws_ce_cost_allocation_tag has one).
+                out[res["address"]] = {**(values or {}), "type": res["type"]}
         return out
 
     def by_type(self) -> dict[str, list[str]]:
