@@ -3,7 +3,7 @@
 An inventory is a YAML file (in the manner of cloud-foundation-fabric's plan inventories)::
 
     plan: {env: dev, tfvars: [tests/plan/test.tfvars]}     # or {root: terraform/bootstrap, var_files: [...]}
-    include: [common.yaml]                # merged first: an address's attributes add to/override
+    include: [common.yaml]                # merged first: an address's attributes add up (none set twice)
     values:                               # address, or "type:<resource type>" for every resource of it
       module.streaming.aws_kinesis_stream.this:
         shard_count: !spec:kinesis-shard-count 1
@@ -147,26 +147,40 @@ def load_file(path: Path) -> dict[str, Any]:
         raise InventoryError(f"{path}: unknown top-level keys {sorted(set(data) - KEYS)} (allowed: {sorted(KEYS)})")
     merged: dict[str, Any] = {}
     for name in data.get("include", []):
-        _merge(merged, load_file(path.parent / name))
-    _merge(merged, {k: v for k, v in data.items() if k != "include"})
+        _merge(merged, load_file(path.parent / name), path)
+    _merge(merged, {k: v for k, v in data.items() if k != "include"}, path)
     merged["include"] = list(data.get("include", []))
     merged["source"] = path
     return merged
 
 
-def _merge(into: dict[str, Any], layer: Mapping[str, Any]) -> None:
+def _merge(into: dict[str, Any], layer: Mapping[str, Any], source: Path) -> None:
     for key, value in layer.items():
         if key == "rejects":
             into[key] = [*into.get(key, []), *value]
         elif key == "values" and isinstance(value, dict):
             values = into.setdefault(key, {})
             for address, attributes in value.items():
-                old = values.get(address)
-                values[address] = {**old, **attributes} if isinstance(old, dict) and isinstance(attributes, dict) else attributes
+                old, new = _spread(values.get(address)), _spread(attributes)
+                if old is None:
+                    values[address] = attributes
+                    continue
+                # Attributes add up; one set twice would drop the other file's nested expectations.
+                twice = set(old) & set(new) if isinstance(old, dict) and isinstance(new, dict) else {"(the whole block)"}
+                if twice:
+                    raise InventoryError(f"{source}: values.{address}: {sorted(twice)} already set by an included file")
+                values[address] = {**old, **new}
         elif key in ("counts", "outputs") and isinstance(value, dict):
             into[key] = {**into.get(key, {}), **value}
         else:
             into[key] = value
+
+
+def _spread(block: Any) -> Any:
+    """A tagged mapping as a mapping of tagged values (the same facts), so blocks merge by attribute."""
+    if isinstance(block, Spec) and isinstance(block.value, dict):
+        return {k: v if isinstance(v, Spec) else Spec(block.fact, v, block.where) for k, v in block.value.items()}
+    return block
 
 
 # ---------------------------------------------------------------------------

@@ -114,10 +114,17 @@ def test_a_draft_is_tagged_for_review_and_refused_until_reviewed(tmp_path: Path)
 
 
 def test_includes_merge_attributes_under_the_including_file(tmp_path: Path) -> None:
-    (tmp_path / "common.yaml").write_text("values:\n  a: {x: !spec:names 1, y: !spec:names 2}\ncounts: {t: !spec:names 1}\n")
+    (tmp_path / "common.yaml").write_text("values:\n  a: {x: !spec:names 1}\ncounts: {t: !spec:names 1}\n")
     data = _inventory(tmp_path, "include: [common.yaml]\nvalues:\n  a: {y: !spec:names 3}\ncounts: {u: !spec:names 2}\n")
     assert {k: v.value for k, v in data["values"]["a"].items()} == {"x": 1, "y": 3}
     assert set(data["counts"]) == {"t", "u"}
+    # A block tagged as a whole merges attribute by attribute too, each keeping its fact.
+    (tmp_path / "common.yaml").write_text("values:\n  a: !spec:sqs-dlqs {x: 1, y: 2}\n")
+    data = _inventory(tmp_path, "include: [common.yaml]\nvalues:\n  a: {z: !spec:names 3}\n")
+    assert {k: (v.fact, v.value) for k, v in data["values"]["a"].items()} == {"x": ("sqs-dlqs", 1), "y": ("sqs-dlqs", 2), "z": ("names", 3)}
+    # An attribute set in both files would drop the included file's nested expectations: refused.
+    with pytest.raises(inventory.InventoryError, match=r"values.a: \['y'\] already set by an included file"):
+        _inventory(tmp_path, "include: [common.yaml]\nvalues:\n  a: {y: !spec:names 3}\n")
 
 
 def test_reject_cases_share_a_plan_unless_they_share_a_variable(tmp_path: Path) -> None:
