@@ -38,13 +38,6 @@ def fill(template: Any, plan: plans.Plan, **extra: str) -> Any:
     return inventory.fill(template, {**inventory.names(plan.variables), **extra})
 
 
-def only(plan: plans.Plan, rtype: str) -> dict[str, Any]:
-    """The values of the one resource of ``rtype``."""
-    found = plan.of_type(rtype)
-    assert len(found) == 1, f"{plan.env}: expected one {rtype}, found {sorted(found)}"
-    return next(iter(found.values()))
-
-
 def rotated(worker_id: str) -> tuple[str, ...]:
     """The environments in this xdist worker's order: gw0 starts with dev, gw1 with prod, ..."""
     start = (int(worker_id[2:]) if worker_id.startswith("gw") else 0) * 2 % len(ENVIRONMENTS)
