@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
 
 from journey_guard import plans
+from journey_guard.paths import TERRAFORM_DIR
 
-from .conftest import expect_equal, fill, render, rotated
+from .conftest import ENVIRONMENTS, expect_equal, fill, render, rotated
 
 pytestmark = pytest.mark.slow
 
@@ -78,3 +81,17 @@ def test_the_only_provider_is_aws_5_100(env_plans: dict[str, plans.Plan]) -> Non
     for env, plan in env_plans.items():
         providers = {name: (p["full_name"], p.get("version_constraint")) for name, p in plan.configuration["provider_config"].items()}
         assert providers == {"aws": ("registry.terraform.io/hashicorp/aws", "~> 5.100")}, env
+
+
+@pytest.mark.spec("bootstrap-backend-files", "bootstrap-lockfile")
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_backend_files_hold_key_region_encrypt_and_lockfile(env: str) -> None:
+    path = TERRAFORM_DIR / "environments" / f"{env}-backend.hcl"
+    settings = {name: json.loads(value) for name, value in re.findall(r"(?m)^\s*(\w+)\s*=\s*(.+?)\s*$", path.read_text())}
+    # The bucket is not here: deploy.sh adds it from the bootstrap outputs.
+    assert settings == {
+        "key": f"user-journey-analytics/{env}/terraform.tfstate",
+        "region": "us-east-1",
+        "encrypt": True,
+        "use_lockfile": True,
+    }, path

@@ -190,3 +190,30 @@ def test_topic_policies_admit_the_account_and_publishing_services(plan: plans.Pl
                 services.setdefault(topic, set()).add(principal["Service"])
     # Alarms, EventBridge, Budgets and Cost Anomaly Detection publish to alerts; nothing AWS-side to user-interventions.
     assert services == {"alerts": {"cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"}}
+
+
+# Where each workload's network placement comes from [3 Network], as the plan's configuration says.
+PLACEMENT = {
+    "aws_lambda_function": ("vpc_config.subnet_ids", "module.network.private_subnet_ids"),
+    "aws_sagemaker_model": ("vpc_config.subnets", "module.network.private_subnet_ids"),
+    "aws_sagemaker_notebook_instance": ("subnet_id", "module.network.private_subnet_ids"),
+}
+
+
+@pytest.mark.spec("network-private-placement", "network-gateway-endpoints", "network-interface-endpoints")
+def test_workloads_and_endpoints_sit_in_the_private_subnets(plan: plans.Plan) -> None:
+    wrong = {}
+    for rtype, (attribute, source) in PLACEMENT.items():
+        for address in plan.of_type(rtype):
+            refs = plan.references(address, attribute)
+            if source not in refs:
+                wrong[f"{address} {attribute}"] = sorted(refs)
+    for address in plan.of_type("aws_vpc_endpoint"):
+        attribute, source = (
+            ("route_table_ids", "module.network.aws_route_table.private")
+            if ".gateway[" in address
+            else ("subnet_ids", "module.network.aws_subnet.private")
+        )
+        if plan.references(address, attribute) != {source}:
+            wrong[f"{address} {attribute}"] = sorted(plan.references(address, attribute))
+    expect_equal({}, wrong, f"{plan.env}: placements outside the private subnets")
