@@ -2,18 +2,18 @@
 
 An inventory is a YAML file (in the manner of cloud-foundation-fabric's plan inventories)::
 
-    plan: {env: dev, tfvars: [tests/plan/test.tfvars]}     # or {root: terraform/bootstrap, var_files: [...]}
+    plan: {env: dev, tfvars: [tests/plan/test.tfvars]}     # or {root: terraform/bootstrap, var_files: [...], variables: {...}}
     include: [common.yaml]                # merged first: an address's attributes add up (none set twice)
     values:                               # address, or "type:<resource type>" for every resource of it
       module.streaming.aws_kinesis_stream.this:
         shard_count: !spec:kinesis-shard-count 1
     counts:                               # resource type -> number of resources in the plan
-      aws_kms_key: !spec:kms-keys 4
+      aws_kms_key: !spec:keys-domains 4
     counts_complete: true                 # and no resource type missing from `counts`
     outputs:                              # root output -> expected value
-      budget_name: !spec:monitoring-names uja-budget-{q}
-    rejects:                              # variables that must fail validation naming each variable
-      - !spec:kinesis-shard-count-range {kinesis_shard_count: 0}
+      budget_name: !spec:budget uja-budget-{q}
+    rejects:                              # variable values that validation must reject
+      - !spec:kinesis-shard-count {kinesis_shard_count: 0}
 
 Every expected leaf must sit under a ``!spec:<fact id>`` tag: the id of a fact of
 ``docs/spec-facts.yaml`` whose quote occurs in ``docs/system.md``. A leaf without one is rejected,
@@ -171,6 +171,8 @@ def _merge(into: dict[str, Any], layer: Mapping[str, Any], source: Path) -> None
                     raise InventoryError(f"{source}: values.{address}: {sorted(twice)} already set by an included file")
                 values[address] = {**old, **new}
         elif key in ("counts", "outputs") and isinstance(value, dict):
+            if twice := set(into.get(key, {})) & set(value):
+                raise InventoryError(f"{source}: {key}: {sorted(twice)} already set by an included file")
             into[key] = {**into.get(key, {}), **value}
         else:
             into[key] = value

@@ -18,6 +18,16 @@ FUNCTION_POLICY = 'module.functions.aws_iam_role_policy.this["{}"]'
 AGENT_POLICY = "module.agent[0].aws_iam_role_policy.agent"
 
 
+# The resources that hold the system's IAM and resource policies, and the attribute holding each.
+POLICIES = {
+    "aws_iam_role": "assume_role_policy",
+    "aws_iam_role_policy": "policy",
+    "aws_kms_key": "policy",
+    "aws_s3_bucket_policy": "policy",
+    "aws_sns_topic_policy": "policy",
+}
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -217,3 +227,12 @@ def test_workloads_and_endpoints_sit_in_the_private_subnets(plan: plans.Plan) ->
         if plan.references(address, attribute) != {source}:
             wrong[f"{address} {attribute}"] = sorted(plan.references(address, attribute))
     expect_equal({}, wrong, f"{plan.env}: placements outside the private subnets")
+
+
+@pytest.mark.spec("policies-known")
+def test_every_policy_is_fully_known_in_the_plan(plan: plans.Plan) -> None:
+    documents = {address: v[POLICIES[v["type"]]] for address, v in plan.resources.items() if v["type"] in POLICIES}
+    assert len(documents) > 25, f"{plan.env}: only {len(documents)} policy documents"
+    # Known means a JSON document in the plan, not "(known after apply)".
+    unknown = sorted(address for address, doc in documents.items() if not isinstance(doc, str))
+    expect_equal([], unknown, f"{plan.env}: policies known only after apply")

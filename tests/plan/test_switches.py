@@ -19,7 +19,7 @@ def _owned(address: str, patterns: list[str]) -> bool:
     return any(address == p or (p.endswith("*") and address.startswith(p[:-1])) for p in patterns)
 
 
-@pytest.mark.spec("feature-switches")
+@pytest.mark.spec("feature-switches", "feature-switch-defaults")
 @pytest.mark.parametrize("switch", SWITCHES)
 def test_a_switch_removes_only_its_own_resources(switch: str, env_plans: dict[str, plans.Plan], expectations: dict[str, Any]) -> None:
     spec = expectations["dev"]["switches"][switch]
