@@ -5,7 +5,7 @@
 
 Proofs are found without running anything: the spec tags of the plan inventories
 (``tests/plan/inventory/*.yaml``, ``!spec:<fact id>``) and the ``@pytest.mark.spec("<fact id>")``
-markers of the tests (decorators and module ``pytestmark``, read with ``ast``). A fact of layer
+markers of the tests (``journey_guard.spec_facts`` reads them from the source). A fact of layer
 ``plan``, ``unit`` or ``integration`` must be proven under ``tests/<layer>/``; a marker or tag
 naming no fact is an error, and so is a quote that ``docs/system.md`` does not hold.
 
@@ -15,7 +15,6 @@ Imports only the standard library and PyYAML.
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,17 +23,15 @@ from typing import Any
 
 import yaml
 
-from journey_guard import inventory
+from journey_guard import inventory, spec_facts
 from journey_guard.paths import REPO
 
-FACTS = REPO / "docs" / "spec-facts.yaml"
-SPEC = REPO / "docs" / "system.md"
+FACTS = spec_facts.FACTS_FILE
+SPEC = spec_facts.SPEC_FILE
 COVERAGE = REPO / "docs" / "coverage.md"
 TESTS = REPO / "tests"
 INVENTORIES = TESTS / "plan" / "inventory"
-LAYERS = ("plan", "unit", "integration")
-FIELDS = {"id", "section", "quote", "value"}
-MARKER = "spec"
+LAYERS = spec_facts.LAYERS
 COMMAND = "python -m journey_guard.coverage"
 
 
@@ -61,72 +58,23 @@ class Proof:
 
 
 def load_facts(path: Path = FACTS, spec: Path = SPEC) -> dict[str, Fact]:
-    """Every fact by id, checked: known fields, unique ids, quotes that the spec holds."""
+    """Every fact by id, as ``spec_facts.load`` checks them (fields, unique ids, quotes the spec holds)."""
     try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CoverageError(f"{path}: cannot read the facts: {exc}") from exc
-    if not isinstance(data, dict) or set(data) - set(LAYERS):
-        raise CoverageError(f"{path}: top-level keys must be {', '.join(LAYERS)}")
-    text = inventory.normalise(spec.read_text())
-    facts: dict[str, Fact] = {}
-    problems = []
-    for layer in LAYERS:
-        for i, entry in enumerate(data.get(layer) or []):
-            where = f"{layer}[{i}]"
-            if not isinstance(entry, dict) or not {"id", "section", "quote"} <= set(entry) or set(entry) - FIELDS:
-                problems.append(f"{where}: needs id, section, quote (and optionally value), found {entry!r}")
-                continue
-            fact = Fact(str(entry["id"]), layer, str(entry["section"]), str(entry["quote"]), entry.get("value"))
-            if fact.id in facts:
-                problems.append(f"{where}: id {fact.id!r} is already used in {facts[fact.id].layer}")
-            if inventory.normalise(fact.quote) not in text:
-                problems.append(f"{where} ({fact.id}): quote not in {spec.name}: {fact.quote!r}")
-            facts[fact.id] = fact
-    if problems:
-        raise CoverageError(f"{path}:\n  " + "\n  ".join(problems))
-    return facts
-
-
-def _layer(path: Path, tests: Path) -> str:
-    rel = path.relative_to(tests)
-    return rel.parts[0] if len(rel.parts) > 1 else ""
-
-
-def _spec_ids(node: ast.expr) -> Iterator[str]:
-    """Fact ids of ``pytest.mark.spec("a", "b")`` (or ``mark.spec``) inside ``node``."""
-    for call in ast.walk(node):
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == MARKER:
-            owner = call.func.value
-            if (isinstance(owner, ast.Attribute) and owner.attr == "mark") or (isinstance(owner, ast.Name) and owner.id == "mark"):
-                for arg in call.args:
-                    if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                        raise CoverageError(f"line {call.lineno}: pytest.mark.spec takes fact ids as string literals")
-                    yield arg.value
+        data = spec_facts.load(path, spec)
+    except spec_facts.FactsError as exc:
+        raise CoverageError(str(exc)) from exc
+    return {f["id"]: Fact(f["id"], layer, f["section"], f["quote"], f.get("value")) for layer in LAYERS for f in data[layer]}
 
 
 def marker_proofs(tests: Path = TESTS) -> list[Proof]:
-    """Every ``pytest.mark.spec`` of the test files, as ``tests/x/test_y.py::test_name`` proofs."""
-    proofs = []
-    for path in sorted(tests.rglob("test_*.py")):
-        rel = path.relative_to(tests.parent).as_posix()
-        try:
-            tree = ast.parse(path.read_text(), filename=str(path))
-        except SyntaxError as exc:
-            raise CoverageError(f"{rel}: {exc}") from exc
-        layer = _layer(path, tests)
-        module_ids: list[str] = []
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-                module_ids.extend(_spec_ids(node.value))
-        for fact in module_ids:
-            proofs.append(Proof(fact, rel, layer))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                for decorator in node.decorator_list:
-                    for fact in _spec_ids(decorator):
-                        proofs.append(Proof(fact, f"{rel}::{node.name}", layer))
-    return proofs
+    """Every ``pytest.mark.spec`` of the test files, as ``tests/<layer>/test_y.py::test_name`` proofs."""
+    return [Proof(fact, where, _layer(where)) for fact, found in spec_facts.spec_markers(tests).items() for where in found]
+
+
+def _layer(where: str) -> str:
+    parts = Path(where.split("::")[0]).parts
+    parts = parts[1:] if parts[:1] == ("tests",) else parts
+    return parts[0] if len(parts) > 1 else ""
 
 
 def inventory_proofs(directory: Path = INVENTORIES) -> list[Proof]:

@@ -14,6 +14,7 @@ Reports go to ``build/integration/``: ``junit-<env>.xml`` (unless ``--junitxml``
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from journey_guard import leaks
+from journey_guard import leaks, timeline
 from journey_guard.account import Account, aws_account, fresh_account_id, moto_account
 from journey_guard.deploy import Deployment
 from journey_guard.moto_server import MotoServer
@@ -52,6 +53,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             run.write_reports()
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The harness's small cycle shares nothing with the system's: start it now, so it runs beside
+    # the system's apply and scenarios; test_8_harness.py asserts what it saw.
+    if any(item.module.__name__.endswith("test_8_harness") for item in session.items if isinstance(item, pytest.Function)):
+        from tests.integration.test_8_harness import SMALL_CYCLE
+
+        SMALL_CYCLE.start()
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" or report.outcome != "passed":
         OUTCOMES.append((report.nodeid.split("::")[-1], report.outcome, report.duration))
@@ -70,6 +80,9 @@ class Cycle:
     destroyed: bool | None = None
     leaks: leaks.LeakReport | None = None
     extra_timings: dict[str, float] = field(default_factory=dict)
+    critical_path: list[timeline.Span] = field(default_factory=list)
+    _replan_thread: threading.Thread | None = None
+    _replan_error: Exception | None = None
 
     @property
     def account(self) -> Account:
@@ -80,16 +93,38 @@ class Cycle:
         self.deployment.apply()
         self.state = self.deployment.state()
         self.outputs = self.deployment.outputs()
+        apply_log = next(s.log for s in self.deployment.steps if s.name == "apply" and s.log)
+        self.critical_path = timeline.critical_path(timeline.spans(apply_log.read_text()), timeline.dependencies(self.state))
+        self.start_replan()
+
+    def start_replan(self) -> None:
+        """Re-plan in the background: the scenarios only write data, so they need not wait for it."""
+
+        def run() -> None:
+            try:
+                self.replan_changes = self.deployment.replan()
+            except Exception as exc:  # handed to the test that waits for it
+                self._replan_error = exc
+
+        self._replan_thread = threading.Thread(target=run, name="replan", daemon=True)
+        self._replan_thread.start()
 
     def replan(self) -> list[dict[str, Any]]:
-        if self.replan_changes is None:
-            self.replan_changes = self.deployment.replan()
+        if self._replan_thread is None:
+            self.start_replan()
+        assert self._replan_thread is not None
+        self._replan_thread.join()
+        if self._replan_error is not None:
+            raise self._replan_error
+        assert self.replan_changes is not None
         return self.replan_changes
 
     def teardown(self) -> None:
         """Destroy (once), check for leaks, remove the run's state when clean, write the reports."""
         if self.destroyed is not None:
             return
+        if self._replan_thread is not None:
+            self._replan_thread.join()  # one terraform at a time holds the state lock
         self.destroyed = self.deployment.destroy()
         started = time.monotonic()
         self.leaks = leaks.check(self.account, self.deployment.qualifier)
@@ -112,7 +147,9 @@ class Cycle:
         REPORT_DIR.mkdir(parents=True, exist_ok=True)
         env = self.deployment.environment
         timings = self.timings()
-        (REPORT_DIR / f"timings-{env}.json").write_text(json.dumps({"target": self.account.target, **timings}, indent=2) + "\n")
+        path = [{"address": span.address, "start": round(span.start, 2), "seconds": round(span.seconds, 2)} for span in self.critical_path]
+        report = {"target": self.account.target, **timings, "apply_critical_path": path}
+        (REPORT_DIR / f"timings-{env}.json").write_text(json.dumps(report, indent=2) + "\n")
         lines = [
             f"# Integration run `{self.account.run_id}` ({self.account.target}, env {env}, account {self.account.account_id})",
             "",
@@ -120,6 +157,10 @@ class Cycle:
             "|---|---|---|",
             *(f"| {s.name} | {s.seconds:.1f} | {'yes' if s.ok else 'NO'} |" for s in self.deployment.steps),
             f"| whole cycle | {timings['total']:.1f} | |",
+            "",
+            "## The apply's critical path",
+            "",
+            *timeline.markdown(self.critical_path, self.deployment.seconds("apply")),
             "",
             "## Scenarios",
             "",
