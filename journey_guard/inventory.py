@@ -460,7 +460,8 @@ def draft(
     with_outputs: bool,
 ) -> str:
     """Planned values as an inventory block, every leaf tagged for review, known names as templates."""
-    swaps = sorted(((str(v), k) for k, v in known.items() if k in ("q", "account", "region", "partition") and v), key=lambda s: -len(s[0]))
+    # Not the partition: "aws" is also part of "amazonaws.com" and of log group names.
+    swaps = sorted(((str(v), k) for k, v in known.items() if k in ("q", "account", "region") and v), key=lambda s: -len(s[0]))
 
     def template(value: Any) -> Any:
         if isinstance(value, str):
