@@ -44,7 +44,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -73,8 +73,9 @@ class Spec:
     where: str
 
 
-@dataclass(frozen=True)
-class Mismatch:
+class Mismatch(NamedTuple):
+    """One expected leaf the plan does not hold: its block (address, counts, outputs) and path in it."""
+
     block: str
     path: str
     fact: str

@@ -599,17 +599,22 @@ class Plan:
             module = module.get("module_calls", {}).get(name, {}).get("module", {})
         return module
 
-    def references(self, address: str, attribute: str) -> set[str]:
-        """What ``attribute`` (dotted, through nested blocks) of ``address`` refers to, traced through
-        module input variables up to the module that defines the value, as root-relative references
-        (``module.keys.key_arns["storage"]``). Locals are not in the plan's configuration; a reference
-        to one stays ``module.<m>.local.<name>``."""
+    def _config_resource(self, address: str) -> tuple[list[str], Mapping[str, Any]]:
+        """The module path of ``address`` and its resource block in the plan's configuration."""
         plain = _INDEX.sub("", address).split(".")
         module_path = [plain[i + 1] for i in range(0, len(plain) - 2, 2) if plain[i] == "module"]
         resource = ".".join(plain[2 * len(module_path) :])
         config = next((r for r in self._config_module(module_path).get("resources", []) if r["address"] == resource), None)
         if config is None:
             raise KeyError(f"{address}: no resource {resource} in the plan's configuration")
+        return module_path, config
+
+    def references(self, address: str, attribute: str) -> set[str]:
+        """What ``attribute`` (dotted, through nested blocks) of ``address`` refers to, traced through
+        module input variables up to the module that defines the value, as root-relative references
+        (``module.keys.key_arns["storage"]``). Locals are not in the plan's configuration; a reference
+        to one stays ``module.<m>.local.<name>``."""
+        module_path, config = self._config_resource(address)
         refs: set[str] = set()
         for expr in _dig(config.get("expressions", {}), attribute.split(".")):
             refs |= self._resolve(module_path, expr.get("references", []))
@@ -619,12 +624,7 @@ class Plan:
         """What decides whether ``address`` exists: the references of its ``count``/``for_each`` and of every
         module call around it, traced to the root like ``references`` (``var.flink_enabled``). A reference
         into a local (``module.monitoring.local.alarms``) stays as it is: the configuration has no locals."""
-        plain = _INDEX.sub("", address).split(".")
-        module_path = [plain[i + 1] for i in range(0, len(plain) - 2, 2) if plain[i] == "module"]
-        resource = ".".join(plain[2 * len(module_path) :])
-        config = next((r for r in self._config_module(module_path).get("resources", []) if r["address"] == resource), None)
-        if config is None:
-            raise KeyError(f"{address}: no resource {resource} in the plan's configuration")
+        module_path, config = self._config_resource(address)
         levels = [(module_path, config)] + [
             (module_path[:depth], self._config_module(module_path[:depth]).get("module_calls", {}).get(module_path[depth], {}))
             for depth in range(len(module_path))
