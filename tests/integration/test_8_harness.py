@@ -9,7 +9,6 @@ asserts what it observed.
 from __future__ import annotations
 
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 from journey_guard import leaks
 from journey_guard.account import Account, fresh_account_id, moto_account
+from journey_guard.background import Background
 from journey_guard.deploy import DeployError, Deployment
 from journey_guard.moto_server import MotoServer
 
@@ -37,51 +37,33 @@ class SmallCycle:
     report: leaks.LeakReport | None = None
     survivors: list[str] = field(default_factory=list)
     workdir_removed: bool = False
-    error: BaseException | None = None
-    thread: threading.Thread | None = None
 
-    def run(self) -> None:
-        try:
-            account_id = fresh_account_id()
-            with MotoServer(account_id) as server, tempfile.TemporaryDirectory(prefix="uja-small-cycle-") as artifacts:
-                self.account = account = moto_account(server.endpoint_url, account_id)
-                self.deployment = deployment = Deployment(account, "dev", tree=TINY, artifacts_dir=Path(artifacts))
-                try:
-                    deployment.prepare()
-                    deployment.apply()
-                    self.outputs = deployment.outputs()
-                    self.replan = deployment.replan()
-                    self.tables = account.client("dynamodb").list_tables()["TableNames"]
-                    tagging = account.client("resourcegroupstaggingapi")
-                    self.tagged = tagging.get_resources(TagFilters=[{"Key": "run_id", "Values": [account.run_id]}])[
-                        "ResourceTagMappingList"
-                    ]
-                finally:
-                    self.destroyed = deployment.destroy()
-                self.report = leaks.check(account, deployment.qualifier)
-                account.client("s3").create_bucket(Bucket=f"uja-event-logs-{deployment.qualifier}-{account_id}")
-                account.client("sqs").create_queue(QueueName="untracked", tags={"run_id": account.run_id})
-                self.survivors = leaks.check(account, deployment.qualifier).survivors
-                deployment.cleanup(remove_state=True)
-                self.workdir_removed = not deployment.workdir.exists()
-        except BaseException as exc:  # handed to the test, which re-raises it
-            self.error = exc
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self.run, name="small-cycle", daemon=True)
-        self.thread.start()
-
-    def result(self) -> SmallCycle:
-        if self.thread is None:
-            self.start()
-        assert self.thread is not None
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
+    def run(self) -> SmallCycle:
+        account_id = fresh_account_id()
+        with MotoServer(account_id) as server, tempfile.TemporaryDirectory(prefix="uja-small-cycle-") as artifacts:
+            self.account = account = moto_account(server.endpoint_url, account_id)
+            self.deployment = deployment = Deployment(account, "dev", tree=TINY, artifacts_dir=Path(artifacts))
+            try:
+                deployment.prepare()
+                deployment.apply()
+                self.outputs = deployment.outputs()
+                self.replan = deployment.replan()
+                self.tables = account.client("dynamodb").list_tables()["TableNames"]
+                tagging = account.client("resourcegroupstaggingapi")
+                self.tagged = tagging.get_resources(TagFilters=[{"Key": "run_id", "Values": [account.run_id]}])["ResourceTagMappingList"]
+            finally:
+                self.destroyed = deployment.destroy()
+            self.report = leaks.check(account, deployment.qualifier)
+            account.client("s3").create_bucket(Bucket=f"uja-event-logs-{deployment.qualifier}-{account_id}")
+            account.client("sqs").create_queue(QueueName="untracked", tags={"run_id": account.run_id})
+            self.survivors = leaks.check(account, deployment.qualifier).survivors
+            deployment.cleanup(remove_state=True)
+            self.workdir_removed = not deployment.workdir.exists()
         return self
 
 
-SMALL_CYCLE = SmallCycle()
+# Started by conftest.py once collection selects this module; result() waits for it (or runs it).
+SMALL_CYCLE: Background[SmallCycle] = Background("small-cycle", lambda: SmallCycle().run())
 
 
 @pytest.mark.slow
