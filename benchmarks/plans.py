@@ -9,7 +9,6 @@ switches off, longest name suffix) run afterwards and are timed separately, as t
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from journey_guard import bench, plans, tf
+from journey_guard import bench, hermetic, plans, tf
 from journey_guard.paths import REPO, TERRAFORM_DIR
 
 SUITE = "plans"
@@ -41,9 +40,7 @@ def _pytest(*args: str, cache: Path) -> float:
 
 def _bare_plans(work: Path) -> dict[str, float]:
     """``terraform plan`` per environment in one initialised copy: what an engineer runs by hand."""
-    variables = work.parent / "hermetic.tfvars.json"
-    variables.write_text(json.dumps(plans.HERMETIC_VARIABLES))
-    env = {**tf.terraform_env(), **plans.HERMETIC_ENV}
+    env = plans.plan_env()
     seconds = {}
     for name in plans.ENVIRONMENTS:
         start = time.perf_counter()
@@ -56,7 +53,6 @@ def _bare_plans(work: Path) -> dict[str, float]:
             "-lock=false",
             f"-var-file=environments/{name}.tfvars",
             f"-var-file={TEST_TFVARS}",
-            f"-var-file={variables}",
             env=env,
         )
         seconds[name] = time.perf_counter() - start
@@ -67,7 +63,7 @@ def _init_seconds(tmp: Path) -> tuple[float, float]:
     """Init of a fresh template (plugin cache warm), then the reuse every render does instead."""
     work = tmp / "init" / "terraform"
     shutil.copytree(TERRAFORM_DIR, work, ignore=shutil.ignore_patterns(".terraform"))
-    (work / "backend_override.tf").write_text(plans.BACKEND_OVERRIDE)
+    (work / hermetic.OVERRIDE_FILE).write_text(hermetic.BACKEND_OVERRIDE)
     start = time.perf_counter()
     with tf.init_lock():
         tf.run(work, "init", "-input=false", "-no-color", "-lockfile=readonly")
@@ -84,11 +80,9 @@ def main() -> int:
         bench.record(SUITE, "terraform_init_plan_template", init_cold, "s")
         bench.record(SUITE, "terraform_init_reused", init_warm, "s", baseline=init_cold)
 
-        work = tmp / "bare" / "terraform"
-        shutil.copytree(TERRAFORM_DIR, work, ignore=shutil.ignore_patterns(".terraform"))
-        (work / "backend_override.tf").write_text(plans.BACKEND_OVERRIDE)
-        shutil.copytree(plans.initialised_template(TERRAFORM_DIR), work / ".terraform", symlinks=True)
-        os.symlink(REPO / "build", work.parent / "build")
+        # The same tree, overrides and artifacts the helper plans, prepared by hand once.
+        work = plans.copy(plans.root_inputs(TERRAFORM_DIR, artifacts=REPO / "build"), tmp / "bare").tree
+        plans.prepare(plans.root_inputs(work, artifacts=REPO / "build"))
         bare = _bare_plans(work)
         bare_total = sum(bare.values())
         for name, seconds in bare.items():

@@ -13,10 +13,11 @@ The one helper the plan tests, the policy gate and the integration tests share::
     plan.key, plan.cached          # cache key; whether this call was served from the cache
 
 Hermetic: a temp copy of the tree (never the working tree: tftest and init write into the directory
-they run in) with ``backend_override.tf`` = local backend, fake static credentials, the provider
-pointed at an unreachable loopback endpoint (which also switches its validation calls off, see
-``providers.tf``) and ``-refresh=false``. ``account_id`` and ``availability_zones`` must be given
-(tfvars or ``variables``), so no data source calls AWS; ``render`` refuses otherwise.
+they run in) with ``journey_guard.hermetic``'s override files: a local backend, fake static
+credentials, every endpoint of every ``provider "aws"`` block on an unreachable loopback address,
+``max_retries = 1`` (no back-off against it), and ``-refresh=false``. ``render`` plans this
+repository's environments (``account_id`` and ``availability_zones`` must be given, so no data source
+calls AWS; it refuses otherwise); ``render_root`` plans any root (the bootstrap, another team's).
 
 Fast: ``terraform init`` runs once per set of init inputs into a template under the user cache
 (under ``journey_guard.tf.init_lock``) and every render copies its small ``.terraform`` (providers
@@ -42,7 +43,8 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -52,30 +54,25 @@ from typing import Any
 import tftest
 import yaml
 
-from journey_guard import tf, toolchain
-from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR, cache_dir
+from journey_guard import hermetic, tf, toolchain
+from journey_guard.paths import BUILD_DIR, REPO, TERRAFORM_DIR, cache_dir
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # Bump when the cached JSON or the key's recipe changes, so old entries are never read.
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 CACHE_ENTRIES = 200
-BACKEND_OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
-# Port 9 (discard) on loopback: nothing listens, so any AWS call fails at once instead of leaving.
-HERMETIC_VARIABLES: dict[str, Any] = {
-    "aws_endpoint_url": "http://127.0.0.1:9",
-    "aws_access_key": "testing",
-    "aws_secret_key": "testing",
-}
 HERMETIC_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
+# A root whose provider block names no region takes it from here, as the SDK would.
+DEFAULT_REGION = "us-east-1"
 # Environment variables that change what a plan says (besides the hermetic ones, which are fixed).
 PLAN_ENV_PREFIXES = ("TF_VAR_", "TF_CLI_ARGS")
-PLAN_ENV_NAMES = ("TF_WORKSPACE",)
-# Files in the tree or the artifacts directory that Terraform never reads.
-IGNORED_PARTS = {".terraform", ".tftest-cache", "terraform.tfstate.d", "__pycache__", "backend_override.tf"}
+PLAN_ENV_NAMES = ("TF_WORKSPACE", "AWS_REGION", "AWS_DEFAULT_REGION")
+# Files in the tree or the artifacts directory that Terraform never reads (or that the helper writes).
+IGNORED_PARTS = {".terraform", ".tftest-cache", "terraform.tfstate.d", "__pycache__", *hermetic.GENERATED}
 IGNORED_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan", ".lock.info", ".pyc")
 # What Terraform reads under artifacts_dir (docs/interfaces.md, "Build artifacts"). build/ also
 # holds other sessions' outputs (bench, policy, integration reports, ...) that change every run.
@@ -85,6 +82,20 @@ TREE_PER_ENVIRONMENT = frozenset({"environments"})
 REQUIRED_VARIABLES = ("account_id", "availability_zones")
 VALIDATION_FAILURE = "Invalid value for variable"
 CACHED_ERROR = "journey_guard_plan_error"
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+# Where render progress goes (one line when a render starts and ends); pytest plugins point it at
+# their terminal reporter. None silences it.
+PROGRESS: Callable[[str], None] | None = _stderr
+
+
+def _progress(line: str) -> None:
+    if PROGRESS is not None:
+        PROGRESS(f"[plan] {line}")
 
 
 # tftest logs a failed command at CRITICAL; without this Python's last-resort handler prints it again.
@@ -140,10 +151,12 @@ def _toolchain() -> toolchain.Toolchain:
     return toolchain.ensure()
 
 
-def _plan_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "TF_LOG")}
+def plan_env() -> dict[str, str]:
+    # Nothing of the caller's AWS set-up may reach the provider: only the overrides' settings.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "TF_LOG"}
     env.update(_toolchain().env())
     env.update(HERMETIC_ENV)
+    env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     return env
 
 
@@ -153,40 +166,60 @@ def _plan_affecting_env() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Inputs:
-    """Everything one render reads, resolved to absolute paths."""
+    """Everything one render reads, resolved to absolute paths.
 
-    env: str
+    ``base`` is the directory copied (the root, or the smallest directory holding the root and every
+    local module it calls); ``tree`` is the root inside it. ``env`` is set for this repository's
+    environments, whose tfvars is the first var file.
+    """
+
     tree: Path
-    artifacts: Path
-    tfvars: tuple[Path, ...]
+    base: Path
+    var_files: tuple[Path, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=dict)
+    artifacts: Path | None = None
+    env: str | None = None
 
     @property
-    def env_tfvars(self) -> Path:
-        return self.tree / "environments" / f"{self.env}.tfvars"
+    def label(self) -> str:
+        return self.env or self.tree.name
 
-    @property
-    def all_variables(self) -> dict[str, Any]:
-        return {**HERMETIC_VARIABLES, **self.variables}
+    def moved(self, base: Path) -> Inputs:
+        """The same inputs with ``base`` copied to ``base`` (var files inside it follow)."""
+
+        def follow(path: Path) -> Path:
+            return base / path.relative_to(self.base) if path.is_relative_to(self.base) else path
+
+        return dataclasses.replace(self, base=base, tree=follow(self.tree), var_files=tuple(map(follow, self.var_files)))
 
     def check(self) -> None:
-        if not (self.tree / "versions.tf").is_file():
-            raise PlanError(f"{self.tree} is not a Terraform root (no versions.tf)")
-        if not self.env_tfvars.is_file():
-            # Overlays such as integration.tfvars set no environment: they are not environments.
-            known = sorted(
-                p.stem for p in (self.tree / "environments").glob("*.tfvars") if re.search(r"(?m)^environment\s*=", p.read_text())
-            )
-            raise PlanError(f"unknown environment {self.env!r}: no {self.env_tfvars} (have {', '.join(known)})")
-        for path in self.tfvars:
+        if not any(self.tree.glob("*.tf")) and not any(self.tree.glob("*.tf.json")):
+            raise PlanError(f"{self.tree} is not a Terraform root (no .tf files)")
+        for path in self.var_files:
             if not path.is_file():
                 raise PlanError(f"tfvars file {path} does not exist")
-        # A null account_id or zone list makes data sources call AWS (and hang on retries here).
-        text = "\n".join(p.read_text() for p in (self.env_tfvars, *self.tfvars))
-        for name in REQUIRED_VARIABLES:
-            given = self.variables.get(name) is not None or re.search(rf"(?m)^\s*{name}\s*=\s*(?!null\b)\S", text)
-            if not given:
-                raise PlanError(f"{name} is not set in {[str(p) for p in self.tfvars]} or variables: a hermetic plan needs it")
+
+
+def _base(tree: Path) -> Path:
+    dirs = hermetic.module_dirs(tree)
+    return Path(os.path.commonpath([str(d) for d in dirs])) if dirs else tree
+
+
+def root_inputs(
+    root: str | Path,
+    *,
+    var_files: Sequence[str | Path] = (),
+    variables: Mapping[str, Any] | None = None,
+    artifacts: str | Path | None = None,
+) -> Inputs:
+    tree = Path(root).resolve()
+    return Inputs(
+        tree=tree,
+        base=_base(tree),
+        var_files=tuple(Path(p).resolve() for p in var_files),
+        variables=dict(variables or {}),
+        artifacts=Path(artifacts).resolve() if artifacts is not None else None,
+    )
 
 
 def make_inputs(
@@ -197,27 +230,40 @@ def make_inputs(
     tree: str | Path = TERRAFORM_DIR,
     artifacts: str | Path = BUILD_DIR,
 ) -> Inputs:
-    return Inputs(
-        env=env,
-        tree=Path(tree).resolve(),
-        artifacts=Path(artifacts).resolve(),
-        tfvars=tuple(Path(p).resolve() for p in tfvars),
-        variables=dict(variables or {}),
-    )
+    """Inputs of this repository's environment ``env``: its tfvars, then ``tfvars``, then ``variables``."""
+    root = Path(tree).resolve()
+    env_tfvars = root / "environments" / f"{env}.tfvars"
+    if not env_tfvars.is_file():
+        # Overlays such as integration.tfvars set no environment: they are not environments.
+        known = sorted(p.stem for p in (root / "environments").glob("*.tfvars") if re.search(r"(?m)^environment\s*=", p.read_text()))
+        raise PlanError(f"unknown environment {env!r}: no {env_tfvars} (have {', '.join(known)})")
+    inputs = root_inputs(root, var_files=[env_tfvars, *tfvars], variables=variables, artifacts=artifacts)
+    return dataclasses.replace(inputs, env=env)
+
+
+def _check_account_inputs(inputs: Inputs) -> None:
+    # A null account_id or zone list makes this root's data sources call AWS: refuse at once.
+    text = "\n".join(p.read_text() for p in inputs.var_files)
+    for name in REQUIRED_VARIABLES:
+        given = inputs.variables.get(name) is not None or re.search(rf"(?m)^\s*{name}\s*=\s*(?!null\b)\S", text)
+        if not given:
+            files = [str(p) for p in inputs.var_files[1:]]
+            raise PlanError(f"{name} is not set in {files} or variables: a hermetic plan needs it")
 
 
 def cache_key(inputs: Inputs) -> str:
-    """sha256 over the tree, the artifacts, the tfvars, the variables, the CLI config and versions."""
+    """sha256 over the tree, the var files, the artifacts, the variables, the overrides, the CLI config and versions."""
     chain = _toolchain()
+    own_files = [p for p in inputs.var_files if p.is_relative_to(inputs.base)]
     parts = {
         "format": CACHE_FORMAT,
-        "env": inputs.env,
-        # Other environments' tfvars (and backend files) are not read: only this one's counts.
-        "tree": tree_digest(inputs.tree, TREE_PER_ENVIRONMENT),
-        "env_tfvars": _digest_file(inputs.env_tfvars),
-        "artifacts": {name: tree_digest(inputs.artifacts / name) for name in ARTIFACT_DIRS},
-        "tfvars": [_digest_file(p) for p in inputs.tfvars],
-        "variables": inputs.all_variables,
+        "root": inputs.tree.relative_to(inputs.base).as_posix(),
+        # An environment reads only its own tfvars of environments/ (in var_files), not the others.
+        "tree": tree_digest(inputs.base, TREE_PER_ENVIRONMENT if inputs.env else frozenset()),
+        "var_files": [(p.relative_to(inputs.base).as_posix() if p in own_files else "", _digest_file(p)) for p in inputs.var_files],
+        "artifacts": {name: tree_digest(inputs.artifacts / name) for name in ARTIFACT_DIRS} if inputs.artifacts else None,
+        "variables": dict(inputs.variables),
+        "hermetic": _digest_file(Path(hermetic.__file__)),
         "cli_config": Path(chain.cli_config).read_text(),
         "terraform": chain.terraform_version,
         "env_vars": _plan_affecting_env(),
@@ -252,55 +298,85 @@ def _copy_tree(tree: Path, dst: Path) -> None:
     shutil.copytree(tree, dst, ignore=lambda d, names: {n for n in names if _ignored(Path(d, n).relative_to(tree))})
 
 
-def _init_digest(tree: Path) -> str:
+def _init_digest(base: Path) -> str:
     # What init installs depends on the module calls and provider requirements (.tf) and the lock.
     h = hashlib.sha256(Path(_toolchain().cli_config).read_bytes() + _toolchain().terraform_version.encode())
-    for path in sorted([*tree.rglob("*.tf"), tree / ".terraform.lock.hcl"]):
-        rel = path.relative_to(tree)
+    for path in sorted([*base.rglob("*.tf"), *base.rglob(".terraform.lock.hcl")]):
+        rel = path.relative_to(base)
         if path.is_file() and not _ignored(rel):
             h.update(rel.as_posix().encode() + b"\0" + _digest_file(path).encode())
     return h.hexdigest()[:20]
 
 
-def initialised_template(tree: Path = TERRAFORM_DIR) -> Path:
-    """The ``.terraform`` of a copy of ``tree`` initialised with the local backend; done once per inputs."""
-    root = cache_dir("plans", "init", _init_digest(tree))
-    dot = root / "terraform" / ".terraform"
-    stamp = root / ".complete"
+def initialised_template(tree: Path = TERRAFORM_DIR, base: Path | None = None) -> Path:
+    """An initialised copy of root ``tree`` (local backend), done once per init inputs; returns the root's copy."""
+    base = (base or _base(tree.resolve())).resolve()
+    rel = tree.resolve().relative_to(base)
+    root = cache_dir("plans", "init", _init_digest(base))
+    work = root / "base" / rel
+    stamp = root / f".complete-{hashlib.sha256(rel.as_posix().encode()).hexdigest()[:8]}"
     if stamp.exists():
-        return dot
+        return work
     with tf.init_lock():
         if stamp.exists():
-            return dot
-        shutil.rmtree(root / "terraform", ignore_errors=True)
-        _copy_tree(tree, root / "terraform")
-        (root / "terraform" / "backend_override.tf").write_text(BACKEND_OVERRIDE)
+            return work
+        if not (root / "base").is_dir():
+            _copy_tree(base, root / "base")
+        (work / hermetic.OVERRIDE_FILE).write_text(hermetic.BACKEND_OVERRIDE)
         lockfile = ["-lockfile=readonly"] if (tree / ".terraform.lock.hcl").is_file() else []
         try:
-            tf.run(root / "terraform", "init", "-input=false", "-no-color", *lockfile, env=_plan_env())
+            tf.run(work, "init", "-input=false", "-no-color", *lockfile, env=plan_env())
         except tf.TerraformError as exc:
             raise PlanError(str(exc)) from exc
         stamp.write_text("ok\n")
-    return dot
+    return work
+
+
+def provider_endpoints(tree: Path = TERRAFORM_DIR) -> list[str]:
+    """Every endpoint name of the aws provider ``tree`` installs (its schema, cached per version)."""
+    template = initialised_template(tree)
+    if hermetic.provider_version(template) is None:
+        return []  # the root does not use hashicorp/aws
+    return hermetic.endpoints_for(template, _toolchain().terraform, plan_env(), cache_dir("plans"))
+
+
+def prepare(inputs: Inputs, settings: hermetic.Settings | None = None) -> list[str]:
+    """Make the copy at ``inputs.base`` ready to plan: ``.terraform``, overrides, ``../build``, variables.
+
+    Returns the ``-var-file`` values, in order. ``inputs`` must describe a private copy (see ``copy``).
+    """
+    work = inputs.tree
+    template = initialised_template(work, inputs.base)
+    shutil.copytree(template / ".terraform", work / ".terraform", symlinks=True)
+    if not (work / ".terraform.lock.hcl").exists() and (template / ".terraform.lock.hcl").exists():
+        shutil.copy(template / ".terraform.lock.hcl", work)  # init wrote one for a root without
+    hermetic.write_overrides(work, settings or hermetic.Settings(), provider_endpoints(work) if hermetic.uses_aws(work) else [])
+    if inputs.artifacts is not None:
+        # artifacts_dir defaults to ../build: the copy sees the artifacts where the tree would.
+        os.symlink(inputs.artifacts, work.parent / "build", target_is_directory=True)
+    variables = inputs.base.parent / "variables.tfvars.json"
+    variables.write_text(json.dumps(dict(inputs.variables)))
+    return [*(str(p.relative_to(work)) if p.is_relative_to(work) else str(p) for p in inputs.var_files), str(variables)]
+
+
+def copy(inputs: Inputs, dst: Path) -> Inputs:
+    """Copy what ``inputs`` plans to ``dst/<base name>`` (what the cache key hashes, nothing else)."""
+    moved = inputs.moved(dst / inputs.base.name)
+    _copy_tree(inputs.base, moved.base)
+    return moved
 
 
 def _terraform_plan(inputs: Inputs) -> dict:
-    """Plan in ``inputs.tree``, a private snapshot (it gets the override, ``.terraform`` and ``../build``)."""
-    work = inputs.tree
-    dot = initialised_template(work)
-    (work / "backend_override.tf").write_text(BACKEND_OVERRIDE)
-    shutil.copytree(dot, work / ".terraform", symlinks=True)
-    # artifacts_dir defaults to ../build: the snapshot sees the artifacts where the tree would.
-    os.symlink(inputs.artifacts, work.parent / "build", target_is_directory=True)
-    variables = work.parent / "variables.tfvars.json"
-    variables.write_text(json.dumps(inputs.all_variables))
-    var_files = [str(inputs.env_tfvars.relative_to(work)), *map(str, inputs.tfvars), str(variables)]
-    runner = tftest.TerraformTest(str(work), binary=_toolchain().terraform, env=_plan_env())
+    """Plan ``inputs.tree`` inside a private snapshot."""
+    var_files = prepare(inputs)
+    runner = tftest.TerraformTest(str(inputs.tree), binary=_toolchain().terraform, env=plan_env())
     try:
         out = runner.plan(output=True, refresh=False, lock=False, tf_var_file=var_files)
     except tftest.TerraformTestError as exc:
         detail = exc.cmd_error or str(exc)
-        raise PlanError(f"terraform plan of {inputs.env} ({', '.join(var_files[:-1])}) failed:\n{detail.strip()}") from exc
+        raise PlanError(
+            f"terraform plan of {inputs.label} ({', '.join(var_files[:-1]) or 'no var files'}) failed:\n{detail.strip()}"
+        ) from exc
     return dict(out)
 
 
@@ -313,37 +389,68 @@ def render(
     artifacts: str | Path = BUILD_DIR,
     use_cache: bool = True,
 ) -> Plan:
-    """Plan ``tree`` with ``environments/<env>.tfvars``, then ``tfvars`` in order, then ``variables``.
+    """Plan this repository's ``tree`` with ``environments/<env>.tfvars``, then ``tfvars``, then ``variables``.
 
     Raises ``PlanError`` with Terraform's diagnostics (validation messages included) on failure.
     """
     inputs = make_inputs(env, tfvars=tfvars, variables=variables, tree=tree, artifacts=artifacts)
     inputs.check()
+    _check_account_inputs(inputs)
+    return _render(inputs, use_cache)
+
+
+def render_root(
+    root: str | Path,
+    *,
+    var_files: Sequence[str | Path] = (),
+    variables: Mapping[str, Any] | None = None,
+    artifacts: str | Path | None = None,
+    use_cache: bool = True,
+) -> Plan:
+    """A hermetic, cached plan of any Terraform root (its own provider blocks overridden, see ``hermetic``)."""
+    inputs = root_inputs(root, var_files=var_files, variables=variables, artifacts=artifacts)
+    inputs.check()
+    return _render(inputs, use_cache)
+
+
+def _render(inputs: Inputs, use_cache: bool) -> Plan:
     # Snapshot first: the key then describes exactly the files planned, even while someone edits.
     with tempfile.TemporaryDirectory(prefix="uja-plan-") as tmp:
-        snapshot = dataclasses.replace(inputs, tree=Path(tmp) / "terraform")
-        _copy_tree(inputs.tree, snapshot.tree)
+        snapshot = copy(inputs, Path(tmp) / "base")
         key = cache_key(snapshot)
         path = plan_cache_dir() / f"{key}.json"
-        hit = _cached(env, key, path) if use_cache else None
-        if hit is not None:
-            return hit
-        with _file_lock(plan_cache_dir() / f"{key}.lock"):
-            hit = _cached(env, key, path) if use_cache else None
-            if hit is not None:
-                return hit
-            try:
-                raw = _terraform_plan(snapshot)
-            except PlanError as exc:
-                # A rejected variable value is as deterministic as a plan: remember it too.
-                if VALIDATION_FAILURE in str(exc):
-                    _write_atomic(path, {CACHED_ERROR: str(exc)})
-                raise
-            _write_atomic(path, raw)
-    return Plan(env, key, raw, cached=False)
+        hit = _cached(snapshot.label, key, path) if use_cache else None
+        if hit is None:
+            with _file_lock(plan_cache_dir() / f"{key}.lock"):
+                hit = _cached(snapshot.label, key, path) if use_cache else None
+                if hit is None:
+                    return _render_locked(inputs, snapshot, key, path)
+    _progress(f"{_describe(inputs)}: cache hit ({key[:12]})")
+    return hit
 
 
-def _cached(env: str, key: str, path: Path) -> Plan | None:
+def _describe(inputs: Inputs) -> str:
+    root = inputs.tree.relative_to(REPO) if inputs.tree.is_relative_to(REPO) else inputs.tree
+    return f"{root} {inputs.label}" if inputs.env else str(root)
+
+
+def _render_locked(inputs: Inputs, snapshot: Inputs, key: str, path: Path) -> Plan:
+    _progress(f"{_describe(inputs)}: rendering (cache miss {key[:12]})")
+    started = time.monotonic()
+    try:
+        raw = _terraform_plan(snapshot)
+    except PlanError as exc:
+        _progress(f"{_describe(inputs)}: failed after {time.monotonic() - started:.1f} s")
+        # A rejected variable value is as deterministic as a plan: remember it too.
+        if VALIDATION_FAILURE in str(exc):
+            _write_atomic(path, {CACHED_ERROR: str(exc)})
+        raise
+    _write_atomic(path, raw)
+    _progress(f"{_describe(inputs)}: rendered in {time.monotonic() - started:.1f} s")
+    return Plan(snapshot.label, key, raw, cached=False)
+
+
+def _cached(label: str, key: str, path: Path) -> Plan | None:
     try:
         raw = json.loads(path.read_text())
         os.utime(path)  # least recently used goes first when the cache is pruned
@@ -351,7 +458,7 @@ def _cached(env: str, key: str, path: Path) -> Plan | None:
         return None
     if CACHED_ERROR in raw:
         raise PlanError(raw[CACHED_ERROR])
-    return Plan(env, key, raw, cached=True)
+    return Plan(label, key, raw, cached=True)
 
 
 def _write_atomic(path: Path, data: dict) -> None:
