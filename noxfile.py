@@ -114,6 +114,28 @@ def integration(session: nox.Session) -> None:
     session.run("pytest", "tests/integration", *session.posargs)
 
 
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the harness: every catalogued wrong edit (tests/mutants/) must fail its layer.
+
+    ``-- --all-layers`` builds the full kill matrix, ``-- --changed-since origin/main`` runs the mutants
+    of the files a change touches, ``-- --only <glob>`` picks by id. Reports go to build/mutants/.
+    """
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    # The policy layer runs checkov in a virtualenv of its own (checkov's pins), beside this one.
+    venv = Path(session.virtualenv.location).with_name("mutants-policy")
+    python = venv / "bin" / "python"
+    digest = sha256_file(REPO / POLICY_REQUIREMENTS)
+    stamp = venv / ".requirements.sha256"
+    if not stamp.exists() or stamp.read_text() != digest:
+        session.run_install("uv", "venv", "--allow-existing", "--python", Path(session.bin) / "python", venv, external=True)
+        session.run_install("uv", "pip", "install", "--python", python, "--require-hashes", "-r", POLICY_REQUIREMENTS, external=True)
+        stamp.write_text(digest)
+    session.run("python", "-m", "journey_guard.mutants", "--policy-python", str(python), *session.posargs)
+
+
 @nox.session(name="bench_policy")
 def bench_policy(session: nox.Session) -> None:
     """The policy gate's benchmark (runs in the policy venv; part of `bench`)."""

@@ -41,4 +41,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     if report.failed:
-        _write({"test": report.nodeid, "when": "collect", "type": "CollectError", "assertion": False, "message": str(report.longrepr)[-4000:]})
+        # The ``E   ...`` lines carry the error itself (SyntaxError, ImportError); the rest is traceback.
+        lines = str(report.longrepr).splitlines()
+        message = [line[1:].strip() for line in lines if line.startswith("E ")] or lines[-20:]
+        _write({"test": report.nodeid, "when": "collect", "type": "CollectError", "assertion": False, "message": "\n".join(message[-20:])})
