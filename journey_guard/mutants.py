@@ -10,7 +10,7 @@ breaks, and the layer expected to catch it (``unit``, ``plan``, ``policy``, ``in
         file: terraform/environments/dev.tfvars
         text: "kinesis_shard_count                = 1"
         replacement: "kinesis_shard_count                = 2"
-        fact: dev.values.kinesis_shard_count     # or  policy: UJA_ENC_003
+        fact: dev.values.kinesis_shard_count     # or  policy: UJA_ENC_003  (or a list: every id must fail)
         env: dev                                 # plan/policy: the environment to judge (a tfvars file implies it)
         tests: [tests/plan/test_environments.py, -k, dev]   # pytest arguments (unit/plan/integration)
         expect: {error: "UJA_GATE_002"}          # only then does an error (matching the regex) count as a kill
@@ -83,14 +83,14 @@ class Mutant:
     layer: str
     source: str  # the catalogue file, repository-relative
     fact: str | None = None
-    policy: str | None = None
+    policy: tuple[str, ...] = ()
     env: str | None = None
     tests: tuple[str, ...] = ()
     expect_error: str | None = None
 
     @property
     def breaks(self) -> str:
-        return self.policy or self.fact or ""
+        return ", ".join(self.policy) or self.fact or ""
 
     def apply(self, root: Path) -> None:
         """Make the edit in the tree at ``root``; the text must occur exactly once."""
@@ -121,7 +121,11 @@ def _entry(raw: Any, defaults: Mapping[str, Any], where: str, root: Path, source
     if data["layer"] not in LAYERS:
         raise CatalogueError(f"{where}: layer {data['layer']!r} is not one of {', '.join(LAYERS)}")
     if (data.get("fact") is None) == (data.get("policy") is None):
-        raise CatalogueError(f"{where}: name exactly one of `fact` (a spec fact / coverage row) or `policy` (a policy id)")
+        raise CatalogueError(f"{where}: name exactly one of `fact` (a spec fact / coverage row) or `policy` (policy ids)")
+    policy = data.get("policy") or []
+    policy = [policy] if isinstance(policy, str) else policy
+    if not isinstance(policy, list) or not all(isinstance(p, str) and p for p in policy):
+        raise CatalogueError(f"{where}: `policy` must be a policy id or a list of them")
     if data["text"] == data["replacement"]:
         raise CatalogueError(f"{where}: replacement equals text: the edit changes nothing")
     tests = data.get("tests") or []
@@ -155,7 +159,7 @@ def _entry(raw: Any, defaults: Mapping[str, Any], where: str, root: Path, source
         layer=data["layer"],
         source=source,
         fact=data.get("fact"),
-        policy=data.get("policy"),
+        policy=tuple(policy),
         env=env,
         tests=tuple(tests),
         expect_error=pattern,
@@ -347,7 +351,7 @@ class Runner:
     def _policy(self, mutant: Mutant, tree: Path) -> Verdict:
         if not self.policy_python:
             return Verdict(ERROR, "policy layer: no policy virtualenv (--policy-python or UJA_POLICY_PYTHON)")
-        target = mutant.policy if mutant.layer == "policy" else None
+        targets = set(mutant.policy) if mutant.layer == "policy" else set()
         verdict = Verdict(SURVIVED, "")
         # HCL first (seconds); the plan scan (a render) only when HCL alone does not catch it. The HCL
         # scan waives at least as much as the whole gate, so a kill here is a kill by the gate.
@@ -364,9 +368,10 @@ class Runner:
                 if _matches(mutant.expect_error, text):
                     return Verdict(KILLED, f"expected error: {text[:300]}")
                 return Verdict(ERROR, f"policies check {' '.join(args)}: {text[:600]}")
-            if (target in new) if target else bool(new):
+            if (targets <= new) if targets else bool(new):
                 return Verdict(KILLED, f"policies check {' '.join(args)} failed on {', '.join(sorted(new))}")
-            verdict = Verdict(SURVIVED, f"gate failed only on {', '.join(sorted(new))}" if new else "gate passed")
+            missing = f"{', '.join(sorted(targets - new))} did not fail; " if targets else ""
+            verdict = Verdict(SURVIVED, f"{missing}the gate failed on {', '.join(sorted(new)) or 'nothing'}")
         return verdict
 
     def _policy_run(self, args: Sequence[str], tree: Path) -> tuple[str, set[str]]:
@@ -377,7 +382,7 @@ class Runner:
         return (KILLED if proc.returncode else SURVIVED), set(FAILED_LINE.findall(proc.stdout))
 
     # -- one mutant --------------------------------------------------------
-    def run(self, mutant: Mutant, all_layers: bool) -> Result:
+    def run(self, mutant: Mutant, all_layers: bool, integration: bool = True) -> Result:
         start = time.perf_counter()
         result = Result(mutant)
         tree = copy_tree(self.root, self.files, self.work / mutant.id)
@@ -386,7 +391,7 @@ class Runner:
             result.verdicts[mutant.layer] = self.run_layer(mutant.layer, mutant, tree)
             survived = result.status == SURVIVED
             others = [layer for layer in (MATRIX_LAYERS if all_layers or survived else ()) if layer != mutant.layer]
-            if survived and mutant.layer != "integration":
+            if survived and integration and mutant.layer != "integration":
                 others.append("integration")
             for layer in others:
                 result.verdicts[layer] = self.run_layer(layer, mutant, tree)
@@ -512,11 +517,11 @@ def write_reports(results: Sequence[Result], totals: Mapping[str, Any], mode: st
     (out / "mutants.md").write_text(markdown(results, totals, mode))
 
 
-def run_all(mutants: Sequence[Mutant], runner: Runner, *, all_layers: bool, workers: int) -> list[Result]:
+def run_all(mutants: Sequence[Mutant], runner: Runner, *, all_layers: bool, workers: int, integration: bool = True) -> list[Result]:
     """Mutants in parallel (each its own copy and processes), results in catalogue order."""
 
     def one(mutant: Mutant) -> Result:
-        result = runner.run(mutant, all_layers)
+        result = runner.run(mutant, all_layers, integration)
         print(f"  {result.status:<8} {mutant.id} ({result.seconds:.0f} s)", file=sys.stderr, flush=True)
         return result
 
@@ -527,6 +532,7 @@ def run_all(mutants: Sequence[Mutant], runner: Runner, *, all_layers: bool, work
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m journey_guard.mutants", description=__doc__.splitlines()[0])
     parser.add_argument("--all-layers", action="store_true", help="the full kill matrix: unit, plan and policy for every mutant")
+    parser.add_argument("--no-integration", action="store_true", help="never run the integration layer for survivors (a moto apply each)")
     parser.add_argument("--changed-since", metavar="REF", help="only mutants whose file changed since the merge base with REF")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB", help="only mutants whose id matches (repeatable)")
     parser.add_argument("--workers", type=int, default=2, help="mutants run at once (default 2)")
@@ -553,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         # Absolute but not resolved: a virtualenv's python is a symlink that must keep its path.
         policy_python = os.path.abspath(args.policy_python) if args.policy_python else None
         runner = Runner(REPO, sys.executable, policy_python, Path(tmp))
-        results = run_all(chosen, runner, all_layers=args.all_layers, workers=args.workers)
+        results = run_all(chosen, runner, all_layers=args.all_layers, workers=args.workers, integration=not args.no_integration)
     totals = summary(results, time.perf_counter() - start)
     print(console(results, totals))
     write_reports(results, totals, mode, args.output_dir)
