@@ -29,12 +29,14 @@ and ``mutants.md`` (the kill matrix); exit 1 on any survivor or error, 2 on a ba
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import fnmatch
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -268,6 +270,8 @@ class Runner:
         self._locks: dict[tuple[str, ...], threading.Lock] = {}
         self._guard = threading.Lock()
         self._clean: Path | None = None
+        self._running: set[subprocess.Popen[str]] = set()
+        self.stopped = False
 
     def env(self, tree: Path, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -278,6 +282,29 @@ class Runner:
         env.pop("PYTEST_ADDOPTS", None)
         env.update(extra)
         return env
+
+    def _call(self, cmd: Sequence[str], tree: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """Run ``cmd`` in its own process group, so ``stop`` can end it with every Terraform it started."""
+        if self.stopped:
+            raise subprocess.SubprocessError("stopped")
+        proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        with self._guard:
+            self._running.add(proc)
+        try:
+            out, err = proc.communicate()
+        finally:
+            with self._guard:
+                self._running.discard(proc)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+    def stop(self) -> None:
+        """End every running layer (SIGTERM to its process group); no new one starts."""
+        self.stopped = True
+        with self._guard:
+            running = list(self._running)
+        for proc in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
 
     def clean_tree(self) -> Path:
         """One unmutated copy, shared by every baseline (the working tree itself is never run in)."""
@@ -343,7 +370,7 @@ class Runner:
         fd, report = tempfile.mkstemp(prefix="mutant-", suffix=".jsonl", dir=self.work)
         os.close(fd)
         cmd = [self.python, "-m", "pytest", "-p", PYTEST_PLUGIN, "-p", "no:cacheprovider", "-q", "-x", "--no-header", *args]
-        proc = subprocess.run(cmd, cwd=tree, env=self.env(tree, **{REPORT_ENV: report}), capture_output=True, text=True, check=False)
+        proc = self._call(cmd, tree, self.env(tree, **{REPORT_ENV: report}))
         records = [json.loads(line) for line in Path(report).read_text().splitlines() if line.strip()]
         Path(report).unlink()
         return classify(proc.returncode, records, proc.stdout + proc.stderr, expect_error)
@@ -376,7 +403,7 @@ class Runner:
 
     def _policy_run(self, args: Sequence[str], tree: Path) -> tuple[str, set[str]]:
         cmd = [str(self.policy_python), "-m", "policies", "check", "terraform", "--format", "cli", *args]
-        proc = subprocess.run(cmd, cwd=tree, env=self.env(tree), capture_output=True, text=True, check=False)
+        proc = self._call(cmd, tree, self.env(tree))
         if proc.returncode not in (0, 1):
             return ERROR, {f"exit {proc.returncode}: {_tail(proc.stderr or proc.stdout)}"}
         return (KILLED if proc.returncode else SURVIVED), set(FAILED_LINE.findall(proc.stdout))
@@ -535,6 +562,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-integration", action="store_true", help="never run the integration layer for survivors (a moto apply each)")
     parser.add_argument("--changed-since", metavar="REF", help="only mutants whose file changed since the merge base with REF")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB", help="only mutants whose id matches (repeatable)")
+    parser.add_argument(
+        "--layer", action="append", default=[], choices=LAYERS, help="only mutants expected to fail this layer (repeatable)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--policy-python", default=os.environ.get("UJA_POLICY_PYTHON"), help="python of the policy virtualenv (checkov)")
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE_DIR, help="directory of *.yaml catalogue files")
@@ -544,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mutants = load(args.catalogue.resolve())
         chosen = select(mutants, args.only, changed_files(args.changed_since) if args.changed_since else None)
+        chosen = [m for m in chosen if not args.layer or m.layer in args.layer]
     except CatalogueError as exc:
         print(f"mutants: {exc}", file=sys.stderr)
         return 2
@@ -559,7 +590,13 @@ def main(argv: list[str] | None = None) -> int:
         # Absolute but not resolved: a virtualenv's python is a symlink that must keep its path.
         policy_python = os.path.abspath(args.policy_python) if args.policy_python else None
         runner = Runner(REPO, sys.executable, policy_python, Path(tmp))
-        results = run_all(chosen, runner, all_layers=args.all_layers, workers=args.workers, integration=not args.no_integration)
+        # A cancelled CI job or Ctrl-C ends the layers' process groups too, not only this process.
+        signal.signal(signal.SIGTERM, lambda *_: (runner.stop(), sys.exit(130)))
+        try:
+            results = run_all(chosen, runner, all_layers=args.all_layers, workers=args.workers, integration=not args.no_integration)
+        except BaseException:
+            runner.stop()
+            raise
     totals = summary(results, time.perf_counter() - start)
     print(console(results, totals))
     write_reports(results, totals, mode, args.output_dir)

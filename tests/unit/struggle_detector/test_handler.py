@@ -108,7 +108,8 @@ def test_medium_risk_sends_nothing(aws: Aws) -> None:
     assert [s["riskLevel"] for s in signals(aws)] == ["medium"]
 
 
-@pytest.mark.parametrize(("offset", "sent"), [(10 * 60_000, False), (rules.COOLDOWN_MS, False), (rules.COOLDOWN_MS + 1, True)])
+# The spec's 30 minutes written out (not rules.COOLDOWN_MS): a changed constant must fail here.
+@pytest.mark.parametrize(("offset", "sent"), [(10 * 60_000, False), (30 * 60_000, False), (30 * 60_000 + 1, True)])
 def test_one_request_per_user_and_feature_per_30_minutes(aws: Aws, offset: int, sent: bool) -> None:
     seed_signal(aws, T0 - 3_600_000)
     run(aws, candidate(1, T0))
