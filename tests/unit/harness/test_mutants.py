@@ -61,13 +61,17 @@ def test_load_reads_entries_merges_defaults_and_implies_the_environment(repo: Pa
         "file": "terraform/environments/prod.tfvars",
         "text": "= 4",
         "replacement": "= 2",
-        "policy": "UJA_ENV_005",
+        "policy": ["UJA_ENV_005", "CKV_X"],
     }
     directory = _catalogue(repo, ENTRY, {**tfvars, "layer": "policy"}, defaults={"layer": "unit"})
     loaded = {m.id: m for m in mutants.load(directory, repo)}
     assert loaded["limit-four"].layer == "unit" and loaded["limit-four"].breaks == "limit is 3"
     assert loaded["limit-four"].source == "tests/mutants/cat.yaml"
-    assert (loaded["prod-shards"].layer, loaded["prod-shards"].env, loaded["prod-shards"].breaks) == ("policy", "prod", "UJA_ENV_005")
+    assert (loaded["prod-shards"].layer, loaded["prod-shards"].env, loaded["prod-shards"].breaks) == (
+        "policy",
+        "prod",
+        "UJA_ENV_005, CKV_X",
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,6 +83,7 @@ def test_load_reads_entries_merges_defaults_and_implies_the_environment(repo: Pa
         ({"layer": "smoke"}, "layer 'smoke' is not one of unit, plan, policy, integration"),
         ({"policy": "UJA_X_001"}, "name exactly one of `fact`"),
         ({"fact": None}, "name exactly one of `fact`"),
+        ({"fact": None, "policy": [1]}, "`policy` must be a policy id or a list of them"),
         ({"replacement": "LIMIT = 3"}, "replacement equals text"),
         ({"expect": {"error": "("}}, "expect.error is not a regular expression"),
         ({"expect": "error"}, "`expect` must be {error: <regex>}"),
