@@ -20,7 +20,8 @@ killed only when a test assertion fails (or, for ``policy``, when its policy id 
 Terraform validation error, an import or syntax error, a crash inside a test, a parse failure of the
 gate (``UJA_GATE_002``) is an ERROR, the mutant broke the code, unless ``expect: error`` names it.
 Every layer selection also runs once on the unmutated tree (its baseline): a selection that already
-fails there can kill nothing. By default only the expected layer runs, and the other layers for
+fails there can kill nothing. The plan and policy layers read the build artifacts of ``build/`` (not
+rebuilt per mutant), and mutated plans go to a cache of their own (``~/.cache/journey-guard/mutants``). By default only the expected layer runs, and the other layers for
 survivors; ``--all-layers`` runs unit, plan and policy for every mutant (integration for
 integration-layer mutants and survivors). Results: a console table, ``build/mutants/mutants.json``
 and ``mutants.md`` (the kill matrix); exit 1 on any survivor or error, 2 on a bad catalogue.
@@ -153,19 +154,8 @@ def _entry(raw: Any, defaults: Mapping[str, Any], where: str, root: Path, source
     count = target.read_text().count(data["text"])
     if count != 1:
         raise CatalogueError(f"{where}: {data['file']} holds the text {count} times, it must hold it exactly once: {data['text']!r}")
-    return Mutant(
-        id=name,
-        file=data["file"],
-        text=data["text"],
-        replacement=data["replacement"],
-        layer=data["layer"],
-        source=source,
-        fact=data.get("fact"),
-        policy=tuple(policy),
-        env=env,
-        tests=tuple(tests),
-        expect_error=pattern,
-    )
+    required = {key: data[key] for key in ("id", "file", "text", "replacement", "layer")}
+    return Mutant(**required, source=source, fact=data.get("fact"), policy=tuple(policy), env=env, tests=tuple(tests), expect_error=pattern)
 
 
 def load(directory: Path = CATALOGUE_DIR, root: Path = REPO) -> list[Mutant]:
