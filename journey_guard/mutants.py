@@ -65,6 +65,7 @@ ENV_TFVARS = re.compile(r"^terraform/environments/(?P<env>[a-z]+)\.tfvars$")
 # The plan tests that judge one environment's own plan (the others render extra variants).
 PLAN_TESTS = ("tests/plan/test_environments.py", "tests/plan/test_inventory.py", "tests/plan/test_security.py")
 UNIT_ROOT = "tests/unit"
+UNIT_POLICIES = "tests/unit/policies/"
 PARSE_ERROR_ID = "UJA_GATE_002"
 FAILED_LINE = re.compile(r"^\s+FAILED (\S+) ", re.MULTILINE)
 PYTEST_PLUGIN = "journey_guard.mutants_pytest"
@@ -315,17 +316,25 @@ class Runner:
         return self.unit_tests_for(mutant.file)
 
     def unit_tests_for(self, file: str) -> list[str]:
-        """The unit tests of the package that holds ``file`` (functions/<pkg>/ -> tests/unit/<pkg>), else
-        every unit test module that names the file; none when nothing in tests/unit reads it."""
-        parts = Path(file).parts
-        if parts[0] == "functions" and len(parts) > 2 and (self.root / UNIT_ROOT / parts[1]).is_dir():
-            return [f"{UNIT_ROOT}/{parts[1]}"]
-        needle = Path(file).name if parts[0] != "functions" else parts[1]
-        return sorted(
+        """The unit tests of ``file``: tests/unit/<pkg> for functions/<pkg>/..., and every unit test module
+        that names it (``common.scoring.exit_risk``, ``modules/keys/main.tf``); none when nothing does."""
+        parts = Path(file).with_suffix("").parts if file.endswith(".py") else Path(file).parts
+        if parts[0] == "functions":
+            dotted = ".".join(parts[1:])
+            needles = (dotted, f"from {'.'.join(parts[1:-1])} import {parts[-1]}")
+        else:
+            needles = (Path(*parts[1:]).as_posix(),)  # terraform/modules/keys/main.tf -> modules/keys/main.tf
+        package = [f"{UNIT_ROOT}/{parts[1]}"] if parts[0] == "functions" and (self.root / UNIT_ROOT / parts[1]).is_dir() else []
+        naming = [
             name
             for name in self.files
-            if name.startswith(f"{UNIT_ROOT}/") and name.endswith(".py") and needle in (self.root / name).read_text(errors="replace")
-        )
+            if name.startswith(f"{UNIT_ROOT}/")
+            and not name.startswith(UNIT_POLICIES)  # the policy layer's own tests (checkov's virtualenv)
+            and not any(name.startswith(f"{p}/") for p in package)
+            and name.endswith(".py")
+            and any(n in (self.root / name).read_text(errors="replace") for n in needles)
+        ]
+        return package + sorted(naming)
 
     # -- layers ------------------------------------------------------------
     def run_layer(self, layer: str, mutant: Mutant, tree: Path) -> Verdict:

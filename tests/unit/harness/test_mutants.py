@@ -262,3 +262,21 @@ def test_the_catalogue_covers_every_listed_spec_fact() -> None:
     facts = {f["id"] for layer in ("plan", "unit", "integration") for f in (listed or {}).get(layer) or []}
     covered = {m.fact for m in mutants.load() if m.fact}
     assert sorted(facts - covered) == [], "spec facts without a mutant: add one to tests/mutants/"
+
+
+def test_default_unit_selection_is_the_package_and_the_modules_naming_the_file(runner: mutants.Runner) -> None:
+    root = runner.root
+    for name, text in {
+        "functions/shop/rules.py": "LIMIT = 3\n",
+        "tests/unit/shop/test_rules.py": "",
+        "tests/unit/models/test_scoring.py": "from shop.rules import LIMIT\n",
+        "tests/unit/models/test_other.py": "import calc\n",
+        "tests/unit/deploy/test_tf.py": "KEYS = 'modules/keys/main.tf'\n",
+        "tests/unit/policies/test_gate.py": "KEYS = 'modules/keys/main.tf'\n",
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    runner.files = mutants.source_files(root)
+    assert runner.unit_tests_for("functions/shop/rules.py") == ["tests/unit/shop", "tests/unit/models/test_scoring.py"]
+    assert runner.unit_tests_for("terraform/modules/keys/main.tf") == ["tests/unit/deploy/test_tf.py"]  # never the policy tests
+    assert runner.unit_tests_for("terraform/modules/ml/main.tf") == []
