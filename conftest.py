@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
+
+import pytest
+
+from journey_guard import progress
 
 # Tests never reach a real AWS account by accident: unset profiles, fake static credentials,
 # and a fixed region. Integration sets its own credentials for the account it creates.
@@ -10,3 +15,17 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.pop("AWS_PROFILE", None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Long steps (plan renders, apply, destroy) report progress as they go, past output capture; an
+    # xdist worker's standard error reaches the terminal too once capture is suspended.
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is None:
+        return
+
+    def sink(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            print(line, file=sys.stderr, flush=True)
+
+    progress.SINK = sink

@@ -6,6 +6,7 @@ nox -s tests   every layer, integration against a local moto server included
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -76,6 +77,8 @@ def lint(session: nox.Session) -> None:
     session.run("python", "-m", "journey_guard.tf", "validate", "terraform", "terraform/bootstrap")
     workflows = sorted(str(p) for p in (REPO / ".github" / "workflows").glob("*.yml"))
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    actions = sorted(str(p) for p in (REPO / ".github" / "actions").glob("*/action.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-actions", *actions)
 
 
 @nox.session
@@ -92,7 +95,9 @@ def policy(session: nox.Session) -> None:
     _terraform(session)
     _build(session)
     session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider")
-    args = session.posargs or ["--env", "all", "--format", "cli,sarif,junit,markdown", "--output-dir", "build/policy"]
+    # In GitHub Actions the gate also annotates the PR (::error lines) and writes the job summary.
+    formats = "cli,sarif,junit,markdown,json" + (",github" if os.environ.get("GITHUB_ACTIONS") == "true" else "")
+    args = session.posargs or ["--env", "all", "--format", formats, "--output-dir", "build/policy"]
     session.run("python", "-m", "policies", "check", "terraform", *args)
 
 

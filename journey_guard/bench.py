@@ -1,6 +1,6 @@
 """Benchmark results: each suite writes ``build/bench/<suite>.json``; ``merge`` joins them.
 
-A record is ``{"suite", "metric", "value", "unit", "baseline", "goal"}``: ``baseline`` is the
+A record is ``{"suite", "metric", "value", "unit", "baseline", "goal", "machine"}``: ``baseline`` is the
 value it is compared with (measured in the same run), or null; ``goal`` a short text such as
 ``"<= 1.3x baseline"`` or ``"< 300 ms"``, or null. ``ratio`` is value / baseline when both exist.
 """
@@ -8,6 +8,7 @@ value it is compared with (measured in the same run), or null; ``goal`` a short 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def record(suite: str, metric: str, value: float, unit: str, baseline: float | N
     path = BENCH_DIR / f"{suite}.json"
     records = [r for r in (json.loads(path.read_text()) if path.exists() else []) if r["metric"] != metric]
     rec = {"suite": suite, "metric": metric, "value": round(float(value), 6), "unit": unit, "baseline": baseline, "goal": goal}
+    # The machine and its load when the figure was taken: a number is read with them.
+    rec["machine"] = {"cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)}
     if baseline:
         rec["ratio"] = round(float(value) / float(baseline), 3)
     records.append(rec)
@@ -48,11 +51,12 @@ def merge(bench_dir: Path = BENCH_DIR, out: Path | None = None) -> list[dict]:
 
 
 def table(records: list[dict]) -> str:
-    rows = [("suite", "metric", "value", "unit", "baseline", "ratio", "goal")]
+    rows = [("suite", "metric", "value", "unit", "baseline", "ratio", "goal", "load")]
     for r in records:
         base = "" if r.get("baseline") is None else f"{r['baseline']:.4g}"
         ratio = "" if r.get("ratio") is None else f"{r['ratio']:.2f}x"
-        rows.append((r["suite"], r["metric"], f"{r['value']:.4g}", r["unit"], base, ratio, r.get("goal") or ""))
+        load = "" if not r.get("machine") else f"{r['machine']['load_1m']:.1f}/{r['machine']['cpus']}"
+        rows.append((r["suite"], r["metric"], f"{r['value']:.4g}", r["unit"], base, ratio, r.get("goal") or "", load))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 

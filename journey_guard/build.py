@@ -93,6 +93,11 @@ def _package_entries(package: str) -> list[tuple[str, Path]]:
     return [(f"{package}/{p.relative_to(root).as_posix()}", p) for p in _files(root)]
 
 
+# The build runs in whichever session's venv asks for it: each such venv must install this module
+# (tests/unit/foundation/test_build.py checks every session's requirements; uv venvs have no pip).
+PIP = "pip"
+
+
 def lambda_wheels(offline: bool = False) -> Path | None:
     """Unpacked python3.12/arm64 wheels of requirements/lambda.txt, cached by the file's hash."""
     if not LAMBDA_REQUIREMENTS.exists():
@@ -109,7 +114,7 @@ def lambda_wheels(offline: bool = False) -> Path | None:
     cmd = [
         sys.executable,
         "-m",
-        "pip",
+        PIP,
         "download",
         "--quiet",
         "--no-deps",

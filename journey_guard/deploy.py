@@ -3,9 +3,11 @@
 Works on a temp copy of the tree (``init`` and state never touch the working tree). The copy keeps
 the root's ``backend "s3" {}``: the state bucket ``uja-tfstate-<account>-<env>`` is created directly
 in moto (on real AWS bootstrap made it) and the backend gets a per-run key, plus, against moto, its
-endpoint, path-style addressing and the skip flags. Variables: ``environments/<env>.tfvars``, then
-``environments/integration.tfvars``, then a generated ``run.tfvars.json`` (account, AZs, artifacts,
-endpoint and run tags) and ``-var name_suffix=<run suffix>``.
+endpoint, path-style addressing and the skip flags. Against moto the provider blocks get the same
+override files as a hermetic plan (``journey_guard.hermetic``), pointed at the server with its keys and
+the provider's default retries. Variables: ``environments/<env>.tfvars``, then
+``environments/integration.tfvars``, then a generated ``run.tfvars.json`` (account, AZs, artifacts and
+run tags) and ``-var name_suffix=<run suffix>``.
 
 ``Deployment.destroy`` is meant for a ``finally``: it runs whatever happened before and records
 its own failure instead of hiding the first one.
@@ -17,12 +19,13 @@ import json
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from journey_guard import tf, toolchain
+from journey_guard import hermetic, plans, progress, tf, timeline, toolchain
 from journey_guard.account import Account
 from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR
 
@@ -45,6 +48,39 @@ class StepResult:
     seconds: float
     ok: bool
     detail: str = ""
+    log: Path | None = None  # the timed log (timeline.spans reads it)
+
+
+class Progress:
+    """'apply dev: 87/172 resources (41 s)' every few seconds while an apply or destroy runs."""
+
+    EVERY_S = 10.0
+
+    def __init__(self, label: str) -> None:
+        self.label, self.planned, self.done, self.last = label, 0, 0, 0.0
+
+    def feed(self, line: str, seconds: float) -> None:
+        planned = timeline.PLANNED.search(line)
+        if planned:
+            self.planned = int(planned["destroy"]) if self.label.startswith("destroy") else int(planned["add"]) + int(planned["change"])
+            progress.emit(self.label, f"{self.planned} resources planned")
+        elif timeline.DONE.search(line):
+            self.done += 1
+            if seconds - self.last >= self.EVERY_S:
+                self.last = seconds
+                progress.emit(self.label, f"{self.done}/{self.planned or '?'} resources ({seconds:.0f} s)")
+
+    def finish(self, seconds: float, ok: bool) -> None:
+        progress.emit(self.label, f"{'done' if ok else 'FAILED'}: {self.done}/{self.planned or '?'} resources in {seconds:.1f} s")
+
+
+def _copy_lines(stream: IO[str], out: IO[str], started: float, meter: Progress | None) -> None:
+    for line in stream:
+        seconds = time.monotonic() - started
+        out.write(timeline.stamp(seconds, line))
+        out.flush()
+        if meter is not None:
+            meter.feed(line, seconds)
 
 
 @dataclass
@@ -73,33 +109,46 @@ class Deployment:
         for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
             env.pop(key, None)
         env.update(self.account.env())
-        # The provider gets its endpoints from variables; a global override would also redirect
+        # The provider gets its endpoints from the override file; a global override would also redirect
         # the S3 backend's STS calls in ways the backend config already handles.
         env.pop("AWS_ENDPOINT_URL", None)
         return env
 
     def _tf(self, *args: str, step: str | None = None, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        """Run terraform in the copy; a named step is timed, logged to ``<workdir>/<step>.log`` and bounded."""
+        """Run terraform in the copy; a named step is timed, logged to ``<workdir>/<step>.log`` and bounded.
+
+        Every line of the log carries its second since the step started (``timeline`` reads them), and
+        apply/destroy report progress (resources done out of planned) while they run.
+        """
         assert self.workdir is not None, "prepare() first"
         cmd = [toolchain.ensure().terraform, f"-chdir={self.workdir}", *args]
         started = time.monotonic()
         log = self.workdir / f"{step or args[0]}.log"
-        try:
-            # stdout to a file, not a pipe: a step that hangs still leaves its progress to read.
-            with log.open("w") as out:
-                proc = subprocess.run(
-                    cmd, stdout=out, stderr=subprocess.PIPE, text=True, env=self._env(), check=False, timeout=STEP_TIMEOUT_S
-                )
-            proc.stdout = log.read_text()
-        except subprocess.TimeoutExpired:
-            proc = subprocess.CompletedProcess(cmd, -1, log.read_text(), f"timed out after {STEP_TIMEOUT_S} s; last output above")
+        errors = self.workdir / f"{step or args[0]}.stderr"
+        meter = Progress(f"{args[0]} {self.environment}") if args[0] in ("apply", "destroy") else None
+        # stdout line by line into a file, not a pipe buffer: a step that hangs still leaves its progress to read.
+        with log.open("w") as out, errors.open("w") as err:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=self._env())
+            reader = threading.Thread(target=_copy_lines, args=(proc.stdout, out, started, meter), daemon=True)
+            reader.start()
+            try:
+                returncode = proc.wait(timeout=STEP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                returncode = -1
+            reader.join()
+        stderr = errors.read_text() if returncode != -1 else f"timed out after {STEP_TIMEOUT_S} s; last output above"
+        result = subprocess.CompletedProcess(cmd, returncode, timeline.unstamp(log.read_text()), stderr)
         elapsed = time.monotonic() - started
-        ok = proc.returncode in ok_codes
+        ok = returncode in ok_codes
+        if meter is not None:
+            meter.finish(elapsed, ok)
         if step:
-            self.steps.append(StepResult(step, elapsed, ok, "" if ok else _tail(proc)))
+            self.steps.append(StepResult(step, elapsed, ok, "" if ok else _tail(result), log=log))
         if not ok:
-            raise DeployError(f"terraform {args[0]} ({step or 'step'}) failed in {self.workdir}:\n{_tail(proc)}")
-        return proc
+            raise DeployError(f"terraform {args[0]} ({step or 'step'}) failed in {self.workdir}:\n{_tail(result)}")
+        return result
 
     def _var_files(self) -> list[str]:
         env_file = self.tree / "environments" / f"{self.environment}.tfvars"
@@ -120,13 +169,22 @@ class Deployment:
             "extra_tags": self.account.tags,
         }
         if self.account.target == "moto":
-            variables |= {
-                "availability_zones": MOTO_AZS,
-                "aws_endpoint_url": self.account.endpoint_url,
-                "aws_access_key": self.account.access_key,
-                "aws_secret_key": self.account.secret_key,
-            }
+            # The endpoint only builds queue URLs as moto gives them; the provider's come from the overrides.
+            variables |= {"availability_zones": MOTO_AZS, "aws_endpoint_url": self.account.endpoint_url}
         return variables
+
+    def overrides(self) -> hermetic.Settings | None:
+        """Against moto, the plans' override mechanism with the server's endpoint and keys (retries kept)."""
+        if self.account.target != "moto":
+            return None
+        return hermetic.Settings(
+            endpoint=self.account.endpoint_url,
+            access_key=self.account.access_key,
+            secret_key=self.account.secret_key,
+            max_retries=None,
+            region=self.account.region,
+            local_backend=False,
+        )
 
     def backend_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {"bucket": self.state_bucket, "key": self.state_key, "region": self.account.region}
@@ -148,6 +206,9 @@ class Deployment:
         shutil.copytree(self.tree, self.workdir, dirs_exist_ok=True, ignore=COPY_IGNORE)
         (self.workdir / "run.tfvars.json").write_text(json.dumps(self.run_variables(), indent=2))
         (self.workdir / "run-backend.hcl").write_text(_hcl(self.backend_config()))
+        settings = self.overrides()
+        if settings is not None:
+            hermetic.write_overrides(self.workdir, settings, plans.provider_endpoints(self.tree))
         if self.account.target == "moto":
             s3 = self.account.client("s3")
             s3.create_bucket(Bucket=self.state_bucket)
@@ -159,8 +220,8 @@ class Deployment:
             self._tf("init", "-input=false", "-no-color", *lockfile, *backend_files, "-backend-config=run-backend.hcl", step="init")
         return self.workdir
 
-    def apply(self) -> None:
-        self._tf("apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *self._var_files(), step="apply")
+    def apply(self, step: str = "apply") -> None:
+        self._tf("apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *self._var_files(), step=step)
 
     def replan(self) -> list[dict[str, Any]]:
         """Plan again; return the resource changes that are not no-ops (empty = no perpetual diff)."""
@@ -183,6 +244,15 @@ class Deployment:
             for rc in shown.get("resource_changes", [])
             if rc["change"]["actions"] not in (["no-op"], ["read"])
         ]
+
+    def plan_json(self, name: str, *flags: str) -> dict[str, Any] | None:
+        """A timed plan step with ``flags`` (drift: ``-refresh-only``) saved as ``<name>.tfplan``: its
+        ``show -json``, or None when the plan is empty (exit 0; ``show`` of a large plan takes seconds)."""
+        proc = self._tf(
+            "plan", "-detailed-exitcode", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", f"-out={name}.tfplan",
+            *flags, *self._var_files(), step=name, ok_codes=(0, 2),
+        )  # fmt: skip
+        return json.loads(self._tf("show", "-json", f"{name}.tfplan").stdout) if proc.returncode == 2 else None
 
     def state(self) -> dict[str, Any]:
         """``terraform show -json`` of the current state (same ``values`` layout as a plan)."""

@@ -60,6 +60,7 @@ class Settings:
     secret_key: str = FAKE_CREDENTIALS["secret_key"]
     max_retries: int | None = 1  # None keeps the provider's default (an apply against moto)
     region: str | None = None  # only for a default block the root does not have
+    local_backend: bool = True  # False keeps the root's backend (an apply keeps its state in moto's S3)
 
 
 # ---------------------------------------------------------------------------
@@ -88,7 +89,7 @@ def _strip(text: str) -> str:
     return _TOKEN.sub(blank, text)
 
 
-def _top_blocks(text: str) -> Iterator[tuple[str, str]]:
+def top_blocks(text: str) -> Iterator[tuple[str, str]]:
     """(header, body) of each top-level block of an HCL file."""
     clean = _strip(text)
     depth, start, header_start = 0, 0, 0
@@ -130,7 +131,7 @@ def _blocks_in_file(path: Path) -> Iterator[tuple[str | None, tuple[str, ...]]]:
         for config in configs if isinstance(configs, list) else [configs]:
             yield config.get("alias"), tuple(b for b in ROLE_BLOCKS if b in config)
         return
-    for header, body in _top_blocks(path.read_text()):
+    for header, body in top_blocks(path.read_text()):
         if re.fullmatch(r'provider\s+"?aws"?', header):
             own, nested = _nested_top(body)
             alias = re.search(r'(?m)^\s*alias\s*=\s*"([^"]+)"', own)
@@ -202,7 +203,7 @@ def _provider_hcl(block: ProviderBlock | None, settings: Settings, endpoints: Se
 def render_overrides(root: Path, settings: Settings, endpoints: Sequence[str]) -> dict[Path, str]:
     """File path -> content of every generated file for ``root`` (nothing is written)."""
     root = root.resolve()
-    files: dict[Path, list[str]] = {root / OVERRIDE_FILE: [BACKEND_OVERRIDE]}
+    files: dict[Path, list[str]] = {root / OVERRIDE_FILE: [BACKEND_OVERRIDE] if settings.local_backend else []}
     blocks = provider_blocks(root)
     for block in blocks:
         files.setdefault(block.module_dir / OVERRIDE_FILE, []).append(_provider_hcl(block, settings, endpoints))
@@ -232,24 +233,55 @@ def endpoints_from_schema(schema: Mapping) -> list[str]:
     return sorted(provider["block_types"]["endpoints"]["block"]["attributes"])
 
 
+def schema_endpoints(initialised: Path, terraform: str, env: Mapping[str, str]) -> list[str]:
+    """The endpoint names in the installed provider's own schema."""
+    proc = subprocess.run(
+        [terraform, f"-chdir={initialised}", "providers", "schema", "-json"], capture_output=True, text=True, env=dict(env), check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"terraform providers schema failed in {initialised}:\n{proc.stderr.strip()}")
+    return endpoints_from_schema(json.loads(proc.stdout))
+
+
 def provider_version(initialised: Path) -> str | None:
     """The hashicorp/aws version ``init`` installed into ``initialised/.terraform``."""
     versions = sorted((initialised / ".terraform" / "providers" / AWS_PROVIDER).glob("*"))
     return versions[-1].name if versions else None
 
 
+# Endpoint names of the provider versions this repository pins, so no render reads the 13 MB schema
+# (4 s) for them; tests/plan/test_hermetic.py checks the file against the installed provider's schema.
+KNOWN_ENDPOINTS = Path(__file__).with_name("aws_endpoints.json")
+
+
 def endpoints_for(initialised: Path, terraform: str, env: Mapping[str, str], cache: Path) -> list[str]:
-    """Every endpoint name the installed provider accepts (``providers schema -json``, cached per version)."""
+    """Every endpoint name the installed provider accepts: known for pinned versions, else read from
+    ``providers schema -json`` once per version and cached."""
     version = provider_version(initialised)
+    known = json.loads(KNOWN_ENDPOINTS.read_text())
+    if version in known:
+        return known[version]
     cached = cache / f"endpoints-{version}.json"
     if version and cached.is_file():
         return json.loads(cached.read_text())
-    proc = subprocess.run(
-        [terraform, f"-chdir={initialised}", "providers", "schema", "-json"], capture_output=True, text=True, env=dict(env), check=False
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"terraform providers schema failed in {initialised}:\n{proc.stderr.strip()}")
-    names = endpoints_from_schema(json.loads(proc.stdout))
+    names = schema_endpoints(initialised, terraform, env)
     if version:
         cached.write_text(json.dumps(names))
     return names
+
+
+def main() -> int:
+    """Add the installed provider's endpoint names to ``aws_endpoints.json`` (after a provider upgrade)."""
+    from journey_guard import plans, toolchain  # plans imports this module: only here, not at the top
+
+    template = plans.initialised_template(plans.TERRAFORM_DIR)
+    version = provider_version(template)
+    known = json.loads(KNOWN_ENDPOINTS.read_text())
+    known[str(version)] = schema_endpoints(template, toolchain.ensure().terraform, plans.plan_env())
+    KNOWN_ENDPOINTS.write_text(json.dumps(known, indent=0, sort_keys=True) + "\n")
+    print(f"{KNOWN_ENDPOINTS}: hashicorp/aws {version}, {len(known[str(version)])} endpoint names")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

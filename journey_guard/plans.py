@@ -44,7 +44,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -54,7 +54,7 @@ from typing import Any
 import tftest
 import yaml
 
-from journey_guard import hermetic, tf, toolchain
+from journey_guard import hermetic, progress, tf, toolchain
 from journey_guard.paths import BUILD_DIR, REPO, TERRAFORM_DIR, cache_dir
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -66,11 +66,11 @@ HERMETIC_ENV = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
-# A root whose provider block names no region takes it from here, as the SDK would.
+# A root whose provider block names no region gets this one: the caller's AWS_REGION never leaks in.
 DEFAULT_REGION = "us-east-1"
 # Environment variables that change what a plan says (besides the hermetic ones, which are fixed).
 PLAN_ENV_PREFIXES = ("TF_VAR_", "TF_CLI_ARGS")
-PLAN_ENV_NAMES = ("TF_WORKSPACE", "AWS_REGION", "AWS_DEFAULT_REGION")
+PLAN_ENV_NAMES = ("TF_WORKSPACE",)
 # Files in the tree or the artifacts directory that Terraform never reads (or that the helper writes).
 IGNORED_PARTS = {".terraform", ".tftest-cache", "terraform.tfstate.d", "__pycache__", *hermetic.GENERATED}
 IGNORED_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan", ".lock.info", ".pyc")
@@ -84,18 +84,8 @@ VALIDATION_FAILURE = "Invalid value for variable"
 CACHED_ERROR = "journey_guard_plan_error"
 
 
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
-# Where render progress goes (one line when a render starts and ends); pytest plugins point it at
-# their terminal reporter. None silences it.
-PROGRESS: Callable[[str], None] | None = _stderr
-
-
 def _progress(line: str) -> None:
-    if PROGRESS is not None:
-        PROGRESS(f"[plan] {line}")
+    progress.emit("plan", line)
 
 
 # tftest logs a failed command at CRITICAL; without this Python's last-resort handler prints it again.
@@ -156,7 +146,7 @@ def plan_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "TF_LOG"}
     env.update(_toolchain().env())
     env.update(HERMETIC_ENV)
-    env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = DEFAULT_REGION
     return env
 
 
@@ -413,6 +403,44 @@ def render_root(
     return _render(inputs, use_cache)
 
 
+def check_variables(
+    env: str,
+    *,
+    tfvars: Sequence[str | Path] = (),
+    variables: Mapping[str, Any] | None = None,
+    tree: str | Path = TERRAFORM_DIR,
+) -> None:
+    """Raise ``PlanError`` (Terraform's own message) when the root's variable validations reject the inputs.
+
+    Terraform validates a root's input variables before it plans anything, so a root holding only the
+    ``variable`` blocks answers the same, in about half a second and with no provider: the negative
+    cases need no plan of the whole system. Module variables are not checked here (``render`` does).
+    """
+    inputs = make_inputs(env, tfvars=tfvars, variables=variables, tree=tree)
+    inputs.check()
+    declarations = [
+        f"{header} {{{body}}}\n"
+        for path in sorted(inputs.tree.glob("*.tf"))
+        for header, body in hermetic.top_blocks(path.read_text())
+        if re.match(r'variable\s+"', header)
+    ]
+    with tempfile.TemporaryDirectory(prefix="uja-vars-") as tmp:
+        (Path(tmp) / "variables.tf").write_text("\n".join(declarations))
+        values = Path(tmp) / "variables.tfvars.json"
+        values.write_text(json.dumps(dict(inputs.variables)))
+        args = [
+            "plan",
+            "-refresh=false",
+            "-lock=false",
+            "-input=false",
+            "-no-color",
+            *(f"-var-file={p}" for p in [*inputs.var_files, values]),
+        ]
+        proc = tf.run(Path(tmp), *args, env=plan_env(), check=False)
+    if proc.returncode != 0:
+        raise PlanError(f"terraform plan of {env} rejected its variables:\n{proc.stderr.strip() or proc.stdout.strip()}")
+
+
 def _render(inputs: Inputs, use_cache: bool) -> Plan:
     # Snapshot first: the key then describes exactly the files planned, even while someone edits.
     with tempfile.TemporaryDirectory(prefix="uja-plan-") as tmp:
@@ -480,6 +508,7 @@ def _prune(directory: Path, keep: int = CACHE_ENTRIES) -> None:
 # Summaries
 # ---------------------------------------------------------------------------
 _INDEX = re.compile(r"\[[^\]]*\]")
+_ITERATOR = re.compile(r"(^|\.)(each\.(key|value)|count\.index)$")
 _VAR_REF = re.compile(r"^var\.(?P<name>[A-Za-z0-9_-]+)(?P<rest>.*)$")
 
 
@@ -569,21 +598,42 @@ class Plan:
             module = module.get("module_calls", {}).get(name, {}).get("module", {})
         return module
 
-    def references(self, address: str, attribute: str) -> set[str]:
-        """What ``attribute`` (dotted, through nested blocks) of ``address`` refers to, traced through
-        module input variables up to the module that defines the value, as root-relative references
-        (``module.keys.key_arns["storage"]``). Locals are not in the plan's configuration; a reference
-        to one stays ``module.<m>.local.<name>``."""
+    def _config_resource(self, address: str) -> tuple[list[str], Mapping[str, Any]]:
+        """The module path of ``address`` and its resource block in the plan's configuration."""
         plain = _INDEX.sub("", address).split(".")
         module_path = [plain[i + 1] for i in range(0, len(plain) - 2, 2) if plain[i] == "module"]
         resource = ".".join(plain[2 * len(module_path) :])
         config = next((r for r in self._config_module(module_path).get("resources", []) if r["address"] == resource), None)
         if config is None:
             raise KeyError(f"{address}: no resource {resource} in the plan's configuration")
+        return module_path, config
+
+    def references(self, address: str, attribute: str) -> set[str]:
+        """What ``attribute`` (dotted, through nested blocks) of ``address`` refers to, traced through
+        module input variables up to the module that defines the value, as root-relative references
+        (``module.keys.key_arns["storage"]``). Locals are not in the plan's configuration; a reference
+        to one stays ``module.<m>.local.<name>``."""
+        module_path, config = self._config_resource(address)
         refs: set[str] = set()
         for expr in _dig(config.get("expressions", {}), attribute.split(".")):
             refs |= self._resolve(module_path, expr.get("references", []))
         return refs
+
+    def existence_references(self, address: str) -> set[str]:
+        """What decides whether ``address`` exists: the references of its ``count``/``for_each`` and of every
+        module call around it, traced to the root like ``references`` (``var.flink_enabled``). A reference
+        into a local (``module.monitoring.local.alarms``) stays as it is: the configuration has no locals."""
+        module_path, config = self._config_resource(address)
+        levels = [(module_path, config)] + [
+            (module_path[:depth], self._config_module(module_path[:depth]).get("module_calls", {}).get(module_path[depth], {}))
+            for depth in range(len(module_path))
+        ]
+        refs: set[str] = set()
+        for path, block in levels:
+            for key in ("count_expression", "for_each_expression"):
+                refs |= self._resolve(path, block.get(key, {}).get("references", []))
+        # each.key / count.index say nothing about existence; the collections they iterate do.
+        return {r for r in refs if not _ITERATOR.search(r)}
 
     def _resolve(self, module_path: Sequence[str], refs: Sequence[str]) -> set[str]:
         out: set[str] = set()
@@ -623,7 +673,14 @@ def load_yaml(path: Path) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.plans", description="Render (cached) and summarise a plan.")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["diff"]:
+        from journey_guard import envdiff  # imports this module
+
+        return envdiff.main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="python -m journey_guard.plans", description="Render (cached) and summarise a plan (or: diff ENV ENV...)."
+    )
     parser.add_argument("env")
     parser.add_argument("--tfvars", action="append", default=[], help="extra tfvars file, applied after the environment's")
     parser.add_argument("--var", action="append", default=[], help="name=JSON value (e.g. flink_enabled=false)")

@@ -20,30 +20,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.common.util.consts import TRUE_AFTER_UNKNOWN
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A policy's catalogue entry: what the reports show and how to fix a finding."""
-
-    id: str
-    name: str
-    severity: str
-    rationale: str
-    fix: str
-
-
-CATALOG: dict[str, Rule] = {}
-
-
-def register(rule: Rule) -> Rule:
-    if rule.severity not in SEVERITIES:
-        raise ValueError(f"{rule.id}: severity {rule.severity!r} is not one of {SEVERITIES}")
-    if rule.id in CATALOG and CATALOG[rule.id] != rule:
-        raise ValueError(f"policy id {rule.id} is defined twice")
-    CATALOG[rule.id] = rule
-    return rule
+from policies.catalog import CATALOG, SEVERITIES, Rule, register  # noqa: F401  (re-exported: checks import them from here)
 
 
 class UjaCheck(BaseResourceCheck):

@@ -100,8 +100,20 @@ def parse(raw: Any, path: Path) -> PolicyConfig:
     )
 
 
+_selected: dict[str, Path] = {"path": CONFIG_PATH}
+
+
+def use(path: Path) -> None:
+    """Make ``path`` the config every later ``load()`` reads (``--config``; forked workers inherit it)."""
+    _selected["path"] = path.resolve()
+
+
+def load(path: Path | None = None) -> PolicyConfig:
+    return _load(path or _selected["path"])
+
+
 @cache
-def load(path: Path = CONFIG_PATH) -> PolicyConfig:
+def _load(path: Path) -> PolicyConfig:
     try:
         raw = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:

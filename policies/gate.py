@@ -13,7 +13,7 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +30,7 @@ from checkov.terraform.plan_runner import Runner as PlanRunner
 from checkov.terraform.runner import Runner as HclRunner
 
 import policies.checks  # noqa: F401  (registers the UJA_ checks with checkov)
-from policies import config, plan_checks, speedups, waivers
+from policies import config, plan_checks, severity, speedups, waivers
 from policies.base import CATALOG, Rule, register
 
 speedups.install()
@@ -111,9 +111,8 @@ class ScanResult:
 def _rule(record: Record) -> Rule:
     if record.check_id in CATALOG:
         return CATALOG[record.check_id]
-    severity = getattr(record.severity, "name", None) or "MEDIUM"
     fix = record.guideline or f"Make the resource satisfy checkov {record.check_id}: {record.check_name}."
-    return Rule(record.check_id, record.check_name, severity if severity in ("CRITICAL", "HIGH", "MEDIUM", "LOW") else "MEDIUM", "", fix)
+    return Rule(record.check_id, record.check_name, severity.builtin(record.check_id, getattr(record.severity, "name", None)), "", fix)
 
 
 def _reports(result: Report | list[Report]) -> list[Report]:
@@ -130,12 +129,12 @@ def nested_roots(tree: Path) -> list[str]:
     return sorted(p.as_posix() for p in found if not any(q in p.parents for q in found))
 
 
-def _hcl_filter(tree: Path, var_file: Path | None) -> RunnerFilter:
+def _hcl_filter(tree: Path, var_files: Sequence[Path], excluded: list[str] | None = None) -> RunnerFilter:
     return RunnerFilter(
         framework=["terraform"],
         skip_checks=list(config.load().builtin_skips),
-        var_files=[str(var_file)] if var_file else None,
-        excluded_paths=nested_roots(tree),
+        var_files=[str(v) for v in var_files] or None,
+        excluded_paths=nested_roots(tree) if excluded is None else excluded,
         show_progress_bar=False,
         download_external_modules=False,
     )
@@ -186,11 +185,15 @@ def _locations(reports: Iterable[Report]) -> dict[str, tuple[str, int]]:
     return where
 
 
-def hcl_reports(tree: Path, env: config.EnvironmentRules | None) -> list[Report]:
-    """checkov's reports for the HCL under ``tree`` with ``env``'s var-file (and thresholds) applied."""
-    var_file = tree / env.var_file if env else None
+def hcl_reports(
+    tree: Path, env: config.EnvironmentRules | None, var_files: Sequence[Path] = (), excluded: list[str] | None = None
+) -> list[Report]:
+    """checkov's reports for the HCL under ``tree`` with ``env``'s var-file (and thresholds) applied,
+    then ``var_files``; ``excluded`` paths (default: the nested roots) are left out."""
+    files = [tree / env.var_file] if env else []
     config.set_active_environment(env)
-    return _reports(HclRunner().run(root_folder=str(tree), runner_filter=_hcl_filter(tree, var_file), collect_skip_comments=False))
+    runner_filter = _hcl_filter(tree, [*files, *var_files], excluded)
+    return _reports(HclRunner().run(root_folder=str(tree), runner_filter=runner_filter, collect_skip_comments=False))
 
 
 def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> ScanResult:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from policies.base import Rule, register
+from policies.catalog import Rule, register
 
 WAIVERS_PATH = Path(__file__).resolve().parent / "waivers.yaml"
 REQUIRED = ("id", "resource", "environments", "reason", "owner")

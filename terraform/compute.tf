@@ -44,6 +44,7 @@ module "functions" {
   table_names                    = module.tables.table_names
   queue_names                    = module.messaging.queue_names
   queue_urls                     = module.messaging.queue_urls
+  queue_arns                     = module.messaging.queue_arns
   stream_failures_queue_arn      = module.messaging.queue_arns["stream_failures"]
   stream_arn                     = module.streaming.stream_arn
   event_logs_bucket_name         = module.storage.bucket_names["event_logs"]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Plan, apply or destroy one environment of the User Journey Analytics system.
+# Plan, apply, destroy or drift-check one environment of the User Journey Analytics system.
 #
-#   terraform/deploy.sh [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <dev|staging|prod> <plan|apply|destroy>
+#   terraform/deploy.sh [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <dev|staging|prod> <plan|apply|destroy|drift>
 #
 # Real AWS (default): credentials from the standard AWS chain. The state lives in the bootstrap's
 # bucket for the environment (terraform/bootstrap/ creates it, once per account) under the key of
@@ -18,6 +18,11 @@
 # --auto-approve: apply or destroy without the interactive confirmation. destroy never skips the
 # confirmation unless this flag is given.
 #
+# drift: python3 -m journey_guard.drift with the same backend and variables: a refresh-only plan (the
+# cloud against the state) and a plan without refresh (the code against the state); Markdown and JSON
+# reports in $UJA_DRIFT_REPORT_DIR (default <build>/drift). Exit 0 clean, 2 cloud drift, 3 only code
+# pending, 1 on any error (this script's own errors included).
+#
 # apply refuses to deploy Flink while the build step's flink/MISSING_JAR marker exists (the job zip
 # lacks the Kinesis connector): provide UJA_FLINK_CONNECTOR_JAR and rebuild, or set flink_enabled = false.
 # Working state (backend settings, modules) goes to <build>/deploy/<target>-<qualifier>/, never to
@@ -31,12 +36,14 @@ MOTO_ACCESS_KEY="testing"
 MOTO_SECRET_KEY="testing"
 
 usage() {
-    echo "usage: $(basename "$0") [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <dev|staging|prod> <plan|apply|destroy>" >&2
+    echo "usage: $(basename "$0") [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <dev|staging|prod> <plan|apply|destroy|drift>" >&2
 }
 
+# Bad input exits 2, except for drift, whose 2 means "the cloud drifted".
+die_status=2
 die() {
     echo "deploy.sh: $*" >&2
-    exit 2
+    exit "$die_status"
 }
 
 moto_endpoint=""
@@ -77,11 +84,12 @@ done
 ((${#positional[@]} == 2)) || { usage; die "expected <environment> <action>, got ${#positional[@]} argument(s)"; }
 env_name="${positional[0]}"
 action="${positional[1]}"
+[[ "$action" != drift ]] || die_status=1
 case "$env_name" in dev | staging | prod) ;; *) usage; die "environment must be dev, staging or prod, not '$env_name'" ;; esac
-case "$action" in plan | apply | destroy) ;; *) usage; die "action must be plan, apply or destroy, not '$action'" ;; esac
+case "$action" in plan | apply | destroy | drift) ;; *) usage; die "action must be plan, apply, destroy or drift, not '$action'" ;; esac
 [[ -z "$name_suffix" || "$name_suffix" =~ ^[a-z0-9]{1,8}$ ]] || die "--name-suffix must be 1-8 characters of [a-z0-9], not '$name_suffix'"
 [[ -z "$moto_endpoint" || "$moto_endpoint" =~ ^https?://[^/[:space:]]+$ ]] || die "--moto needs an endpoint like http://127.0.0.1:5000, not '$moto_endpoint'"
-((auto_approve == 0)) || [[ "$action" != plan ]] || die "--auto-approve applies to apply and destroy only"
+((auto_approve == 0)) || [[ "$action" == apply || "$action" == destroy ]] || die "--auto-approve applies to apply and destroy only"
 
 tfvars="$HERE/environments/$env_name.tfvars"
 backend_hcl="$HERE/environments/$env_name-backend.hcl"
@@ -126,7 +134,7 @@ fi
 # -input=false would also suppress apply's and destroy's confirmation prompt: keep it for the
 # non-interactive cases only.
 tf_args=()
-[[ "$action" != plan && $auto_approve == 0 ]] || tf_args+=(-input=false)
+[[ "$action" != plan && "$action" != drift && $auto_approve == 0 ]] || tf_args+=(-input=false)
 for f in "${var_files[@]}"; do tf_args+=("-var-file=$f"); done
 [[ -z "$name_suffix" ]] || tf_args+=("-var=name_suffix=$name_suffix")
 [[ -z "${UJA_BUILD_DIR:-}" ]] || tf_args+=("-var=artifacts_dir=$BUILD_DIR")
@@ -210,6 +218,14 @@ case "$action" in
         terraform -chdir="$HERE" destroy "${tf_args[@]}" "${approve[@]}"
         remaining="$(terraform -chdir="$HERE" state list)"
         [[ -z "$remaining" ]] || die "destroy left resources in the state:"$'\n'"$remaining"
+        ;;
+    drift)
+        command -v python3 >/dev/null || die "python3 not found on PATH (the drift check is journey_guard.drift)"
+        status=0
+        (cd "$REPO" && python3 -m journey_guard.drift "$env_name" --chdir "$HERE" --plan-dir "$TF_DATA_DIR" \
+            --report-dir "${UJA_DRIFT_REPORT_DIR:-$BUILD_DIR/drift}" -- "${tf_args[@]}") || status=$?
+        echo "deploy.sh: drift $qualifier finished in $((SECONDS - start)) s (exit $status)"
+        exit "$status"
         ;;
 esac
 echo "deploy.sh: $action $qualifier finished in $((SECONDS - start)) s"

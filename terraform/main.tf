@@ -79,5 +79,6 @@ module "messaging" {
     video_analysis   = local.function_timeouts.video_analyzer
     interventions    = local.function_timeouts.intervention_executor
   }
-  queue_tags = local.confidential_tags
+  queue_tags   = local.confidential_tags
+  endpoint_url = var.aws_endpoint_url
 }

@@ -334,9 +334,9 @@ variable "lambda_error_alarm_threshold" {
 # Bedrock
 # ---------------------------------------------------------------------------
 variable "bedrock_model_id" {
-  description = "Foundation model the agent uses (served on demand in the region)."
+  description = "Foundation model the agent uses, served on demand in the region (default: Amazon Nova Pro, see docs/decisions.md)."
   type        = string
-  default     = "anthropic.claude-3-5-haiku-20241022-v1:0"
+  default     = "amazon.nova-pro-v1:0"
   validation {
     condition     = length(var.bedrock_model_id) > 0
     error_message = "bedrock_model_id must not be empty."

@@ -1,8 +1,8 @@
 """SageMaker processing step of the ``feature-engineering`` pipeline: the 13 exit-risk features.
 
 Inputs (processing inputs mounted by the pipeline definition):
-  --events-dir    the user-events export: JSON lines, plain events or DynamoDB export lines
-                  (``{"Item": {...typed...}}``), gzipped or not
+  --events-dir    ``analytics-data/user-events-export/``: the Flink job's JSON-lines export of the
+                  events; DynamoDB export lines (``{"Item": {...typed...}}``) are read too, gzipped or not
   --sessions-dir  ``analytics-data/session-analytics/``: the Flink job's JSON-lines part files
 Output: ``<output-dir>/features.csv``, one row per user: ``userId``, ``asOf`` (the user's latest
 event, ms) and the 13 features of ``common.scoring.exit_risk``, derived by the same code the

@@ -3,11 +3,14 @@
 Reads the Kinesis stream (JSON user events, spec section 4), groups each user's events into
 sessions that close after 30 minutes without an event, and writes one JSON line per session
 (events, errors, video seconds, duration) to ``s3://<analytics-data>/session-analytics/``.
+It also writes every event that has the fields the exit-risk features read, one JSON line each,
+to ``s3://<analytics-data>/user-events-export/``: the user-events export the feature-engineering
+pipeline reads (a spec deviation, docs/decisions.md "User-events export").
 
 Runs in Managed Service for Apache Flink (runtime FLINK-1_20) as the zip's ``main.py``, with the
 Kinesis connector jar under ``lib/`` (``UJA_FLINK_CONNECTOR_JAR`` at build time), which the job
 adds to ``pipeline.jars``. Configuration comes from the application's runtime properties, group
-``SessionsJob``: ``aws.region``, ``output.path``, the stream as ``stream.arn`` (connector 5.x) or
+``SessionsJob``: ``aws.region``, ``output.path``, ``export.path``, the stream as ``stream.arn`` (connector 5.x) or
 ``stream.name`` (connector 4.x), and optionally ``session.gap.minutes`` (default 30). The SQL text
 is built here from the constants that ``reference.py`` uses, so the unit tests check one against
 the other without PyFlink.
@@ -20,7 +23,7 @@ from pathlib import Path
 
 PROPERTIES_FILE = Path("/etc/flink/application_properties.json")
 PROPERTY_GROUP = "SessionsJob"
-REQUIRED_PROPERTIES = ("aws.region", "output.path")
+REQUIRED_PROPERTIES = ("aws.region", "output.path", "export.path")
 GAP_MINUTES = 30
 WATERMARK_DELAY_SECONDS = 60
 ERROR_TYPES = ("form_error", "error_event")
@@ -43,6 +46,27 @@ AGGREGATES = {
 }
 
 
+# The eventData fields the export keeps: those common.scoring.features reads, and duration (the
+# sessions' video seconds). Types as the event model's; a value of another type becomes null.
+EVENT_DATA_FIELDS = {
+    "page": "STRING",
+    "action": "STRING",
+    "success": "BOOLEAN",
+    "attemptCount": "BIGINT",
+    "duration": "BIGINT",
+}
+EVENT_DATA_COLUMNS = ", ".join(f"`{name}` {kind}" for name, kind in EVENT_DATA_FIELDS.items())
+# The event's fields as read from the stream and as written to the export.
+EVENT_COLUMNS = f"""userId STRING,
+  sessionId STRING,
+  eventId STRING,
+  eventType STRING,
+  `timestamp` BIGINT,
+  eventData ROW<{EVENT_DATA_COLUMNS}>"""
+# An exported event needs what the features are keyed and windowed by.
+EXPORT_REQUIRED = ("userId", "sessionId", "eventType", "`timestamp`")
+
+
 def stream_options(props: dict[str, str]) -> str:
     """The connector's stream and start position: connector 5.x takes the ARN, 4.x the name."""
     if props.get("stream.arn"):
@@ -55,11 +79,7 @@ def source_ddl(stream: str, region: str) -> str:
     # processor quarantines and counts them (spec section 4), so they are not lost.
     return f"""
 CREATE TABLE user_events (
-  userId STRING,
-  sessionId STRING,
-  eventType STRING,
-  `timestamp` BIGINT,
-  eventData ROW<`duration` BIGINT>,
+  {EVENT_COLUMNS},
   event_ms AS `timestamp`,
   video_ms AS COALESCE(eventData.`duration`, 0),
   event_time AS TO_TIMESTAMP_LTZ(`timestamp`, 3),
@@ -92,6 +112,31 @@ CREATE TABLE session_analytics (
   'format' = 'json',
   'sink.partition-commit.policy.kind' = 'success-file'
 )"""
+
+
+def export_sink_ddl(export_path: str) -> str:
+    # Null fields are left out, so an absent attemptCount reads as the features' default (1).
+    return f"""
+CREATE TABLE user_events_export (
+  {EVENT_COLUMNS},
+  dt STRING
+) PARTITIONED BY (dt) WITH (
+  'connector' = 'filesystem',
+  'path' = '{export_path}',
+  'format' = 'json',
+  'json.encode.ignore-null-fields' = 'true',
+  'sink.partition-commit.policy.kind' = 'success-file'
+)"""
+
+
+def export_sql() -> str:
+    """Every event with the fields the exit-risk features need, partitioned by its UTC day."""
+    condition = " AND ".join(f"{column} IS NOT NULL" for column in EXPORT_REQUIRED)
+    return f"""
+INSERT INTO user_events_export
+SELECT userId, sessionId, eventId, eventType, `timestamp`, eventData, DATE_FORMAT(event_time, 'yyyy-MM-dd') AS dt
+FROM user_events
+WHERE {condition}"""
 
 
 def sessions_sql(gap_minutes: int = GAP_MINUTES) -> str:
@@ -140,7 +185,12 @@ def main() -> None:
     env.get_config().set("pipeline.jars", ";".join(jar.as_uri() for jar in jars))
     env.execute_sql(source_ddl(stream_options(props), props["aws.region"]))
     env.execute_sql(sink_ddl(props["output.path"]))
-    env.execute_sql(sessions_sql(int(props.get("session.gap.minutes", GAP_MINUTES))))
+    env.execute_sql(export_sink_ddl(props["export.path"]))
+    # One job reading the stream once for both sinks.
+    statements = env.create_statement_set()
+    statements.add_insert_sql(sessions_sql(int(props.get("session.gap.minutes", GAP_MINUTES))))
+    statements.add_insert_sql(export_sql())
+    statements.execute()
 
 
 if __name__ == "__main__":

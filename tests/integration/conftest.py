@@ -13,6 +13,7 @@ Reports go to ``build/integration/``: ``junit-<env>.xml`` (unless ``--junitxml``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from journey_guard import leaks
+from journey_guard import leaks, timeline
 from journey_guard.account import Account, aws_account, fresh_account_id, moto_account
+from journey_guard.background import Background
 from journey_guard.deploy import Deployment
 from journey_guard.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
@@ -52,6 +54,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             run.write_reports()
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The harness's small cycle shares nothing with the system's: start it now, so it runs beside
+    # the system's apply and scenarios; test_8_harness.py asserts what it saw.
+    if any(item.module.__name__.endswith("test_8_harness") for item in session.items if isinstance(item, pytest.Function)):
+        from tests.integration.test_8_harness import SMALL_CYCLE
+
+        SMALL_CYCLE.start()
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" or report.outcome != "passed":
         OUTCOMES.append((report.nodeid.split("::")[-1], report.outcome, report.duration))
@@ -70,6 +81,8 @@ class Cycle:
     destroyed: bool | None = None
     leaks: leaks.LeakReport | None = None
     extra_timings: dict[str, float] = field(default_factory=dict)
+    critical_path: list[timeline.Span] = field(default_factory=list)
+    _replan: Background[list[dict[str, Any]]] | None = None
 
     @property
     def account(self) -> Account:
@@ -80,16 +93,29 @@ class Cycle:
         self.deployment.apply()
         self.state = self.deployment.state()
         self.outputs = self.deployment.outputs()
+        apply_log = next(s.log for s in self.deployment.steps if s.name == "apply" and s.log)
+        self.critical_path = timeline.critical_path(timeline.spans(apply_log.read_text()), timeline.dependencies(self.state))
+        self.start_replan()
+
+    def start_replan(self) -> None:
+        """Re-plan in the background: the scenarios only write data, so they need not wait for it."""
+        self._replan = Background("replan", self.deployment.replan).start()
 
     def replan(self) -> list[dict[str, Any]]:
-        if self.replan_changes is None:
-            self.replan_changes = self.deployment.replan()
+        if self._replan is None:
+            self._replan = Background("replan", self.deployment.replan)
+        self.replan_changes = self._replan.result()
         return self.replan_changes
 
     def teardown(self) -> None:
         """Destroy (once), check for leaks, remove the run's state when clean, write the reports."""
         if self.destroyed is not None:
             return
+        if self._replan is not None and self._replan.started:
+            # One terraform at a time holds the state lock; a failed re-plan is test_second_plan_is_empty's
+            # to report, and destroy must run anyway.
+            with contextlib.suppress(Exception):
+                self._replan.result()
         self.destroyed = self.deployment.destroy()
         started = time.monotonic()
         self.leaks = leaks.check(self.account, self.deployment.qualifier)
@@ -112,7 +138,9 @@ class Cycle:
         REPORT_DIR.mkdir(parents=True, exist_ok=True)
         env = self.deployment.environment
         timings = self.timings()
-        (REPORT_DIR / f"timings-{env}.json").write_text(json.dumps({"target": self.account.target, **timings}, indent=2) + "\n")
+        path = [{"address": span.address, "start": round(span.start, 2), "seconds": round(span.seconds, 2)} for span in self.critical_path]
+        report = {"target": self.account.target, **timings, "apply_critical_path": path}
+        (REPORT_DIR / f"timings-{env}.json").write_text(json.dumps(report, indent=2) + "\n")
         lines = [
             f"# Integration run `{self.account.run_id}` ({self.account.target}, env {env}, account {self.account.account_id})",
             "",
@@ -120,6 +148,10 @@ class Cycle:
             "|---|---|---|",
             *(f"| {s.name} | {s.seconds:.1f} | {'yes' if s.ok else 'NO'} |" for s in self.deployment.steps),
             f"| whole cycle | {timings['total']:.1f} | |",
+            "",
+            "## The apply's critical path",
+            "",
+            *timeline.markdown(self.critical_path, self.deployment.seconds("apply")),
             "",
             "## Scenarios",
             "",

@@ -29,3 +29,16 @@ def test_every_resource_carries_the_run_tags(cycle: Cycle) -> None:
 def test_second_plan_is_empty(cycle: Cycle) -> None:
     changes = cycle.replan()
     assert changes == [], "perpetual diff after apply:\n" + "\n".join(f"{c['address']}: {c['actions']}" for c in changes)
+
+
+def test_each_function_queue_url_is_the_applied_queues_url(cycle: Cycle) -> None:
+    # The URLs are built from names (functions need not wait for the queues): they must be SQS's own.
+    q, sqs, lam = cycle.deployment.qualifier, cycle.account.client("sqs"), cycle.account.client("lambda")
+    checked = 0
+    for function in ("event-processor", "struggle-detector", "video-analyzer", "intervention-executor"):
+        variables = lam.get_function_configuration(FunctionName=f"uja-{function}-{q}")["Environment"]["Variables"]
+        for name, url in variables.items():
+            if name.endswith("_QUEUE_URL"):
+                assert url == sqs.get_queue_url(QueueName=url.rsplit("/", 1)[1])["QueueUrl"], f"{function} {name}"
+                checked += 1
+    assert checked == 4, "STRUGGLE and VIDEO (event processor), INTERVENTIONS (struggle detector, video analyzer)"

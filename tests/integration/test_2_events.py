@@ -6,7 +6,9 @@ Every scenario uses its own users, so the assertions read only what that scenari
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -17,6 +19,8 @@ from boto3.dynamodb.conditions import Key
 from journey_guard.emulator import Emulator, Invoker, functions_from_values, mappings_from_values
 from journey_guard.eventgen import Generator, put
 from tests.integration.conftest import Cycle
+
+QUARANTINE_KEY = re.compile(r"quarantine/\d{4}-\d{2}-\d{2}/(?P<shard>shardId-\d{12})/(?P<sequence>\d+)\.json")
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +91,7 @@ def _dlq_depths(cycle: Cycle) -> dict[str, int]:
     return {n: _queue_depth(cycle, f"uja-{n}-dlq-{q}") for n in ("struggle-signals", "video-analysis", "interventions")}
 
 
+@pytest.mark.spec("e2e-events-stored-once")
 def test_mixed_stream_is_stored_once_per_event(cycle: Cycle, emulator: Emulator, names: dict[str, str]) -> None:
     gen = Generator(seed=11)
     records = gen.mixed(users=4)
@@ -102,6 +107,8 @@ def test_mixed_stream_is_stored_once_per_event(cycle: Cycle, emulator: Emulator,
     assert _dlq_depths(cycle) == {"struggle-signals": 0, "video-analysis": 0, "interventions": 0}
 
 
+@pytest.mark.spec("e2e-one-intervention-per-window")
+@pytest.mark.spec("e2e-events-stored-once")
 def test_struggle_burst_gives_exactly_one_intervention_even_when_redelivered(
     cycle: Cycle, emulator: Emulator, names: dict[str, str], published: Any
 ) -> None:
@@ -119,10 +126,16 @@ def test_struggle_burst_gives_exactly_one_intervention_even_when_redelivered(
     # that is depends on the order the detector sees the burst, so both levels are valid.
     assert len(history) == 1 and history[0]["status"] == "sent", history
     assert (history[0]["type"], history[0]["priority"]) in {("contextual_help", "high"), ("live_chat_offer", "critical")}
-    to_user = [m for m in published() if m["userId"] == user and m["_audience"] == "user"]
+    assert re.fullmatch(rf"intervene:{user}:checkout:\d{{13}}", history[0]["requestId"]) and history[0]["channel"] == "push"
+    messages = [m for m in published() if m["userId"] == user]
+    to_user = [m for m in messages if m["_audience"] == "user"]
     assert len(to_user) == 1 and to_user[0]["interventionType"] == history[0]["type"]
+    assert to_user[0]["requestId"] == history[0]["requestId"]
+    # critical also tells support, once; high does not
+    assert len(messages) - len(to_user) == (history[0]["priority"] == "critical")
 
 
+@pytest.mark.spec("e2e-video-interest")
 def test_video_session_yields_the_engagement_record(cycle: Cycle, emulator: Emulator, names: dict[str, str]) -> None:
     user, video = "viewer-e2e-1", "intro-101"
     put(cycle.account.client("kinesis"), names["stream"], Generator(seed=13).video(user, video=video, watch_ms=90_000))
@@ -132,9 +145,10 @@ def test_video_session_yields_the_engagement_record(cycle: Cycle, emulator: Emul
     assert (item["viewCount"], item["totalWatchMs"], item["maxCompletionRate"]) == (2, 90_000, 1)
     # (1.0 x 0.7 + min(90000 / 300000, 1) x 0.3) x 100 = 79.0
     assert item["interestScore"] == Decimal("79")
-    assert {"repeat_viewer", "completes_videos"} <= set(item["patterns"])
+    assert (item["engagementLevel"], item["patterns"]) == ("high", ["repeat_viewer", "completes_videos"])
 
 
+@pytest.mark.spec("e2e-quarantine")
 def test_poison_records_are_quarantined_and_the_rest_of_the_batch_is_stored(
     cycle: Cycle, emulator: Emulator, names: dict[str, str]
 ) -> None:
@@ -143,15 +157,24 @@ def test_poison_records_are_quarantined_and_the_rest_of_the_batch_is_stored(
     good = gen.session("neighbour-e2e", events=5)
     s3 = cycle.account.client("s3")
     before = {o["Key"] for o in s3.list_objects_v2(Bucket=names["event_logs"], Prefix="quarantine/").get("Contents", [])}
-    put(cycle.account.client("kinesis"), names["stream"], hostile + good)
+    placed = put(cycle.account.client("kinesis"), names["stream"], hostile + good)
     stats_before = emulator.stats.on_failure
     emulator.drain()
     after = {o["Key"] for o in s3.list_objects_v2(Bucket=names["event_logs"], Prefix="quarantine/").get("Contents", [])}
-    assert len(after - before) == len(hostile)
+    # quarantine/<date>/<shard>/<sequence>.json, one object per hostile record, holding its bytes and why.
+    new = {QUARANTINE_KEY.fullmatch(key): key for key in after - before}
+    assert None not in new, sorted(after - before)
+    expected = {(p["ShardId"], p["SequenceNumber"]): r for p, r in zip(placed[: len(hostile)], hostile, strict=True)}
+    assert {(m["shard"], m["sequence"]) for m in new} == set(expected)
+    for match, key in new.items():
+        body = json.loads(s3.get_object(Bucket=names["event_logs"], Key=key)["Body"].read())
+        assert body["reason"], key
+        assert base64.b64decode(body["data"]) == expected[match["shard"], match["sequence"]].data, key
     assert len(_stored_events(cycle, names["events"], "neighbour-e2e")) == len(good)
     assert emulator.stats.on_failure == stats_before  # quarantined, never retried to the failure queue
 
 
+@pytest.mark.spec("e2e-transient-retried")
 def test_dynamodb_throttling_is_retried_without_loss(cycle: Cycle, emulator: Emulator, names: dict[str, str]) -> None:
     from event_processor import handler as event_processor
 
@@ -180,6 +203,8 @@ def test_dynamodb_throttling_is_retried_without_loss(cycle: Cycle, emulator: Emu
     assert len(_stored_events(cycle, names["events"], "throttled-e2e")) == len(records)
 
 
+@pytest.mark.spec("e2e-counters-once")
+@pytest.mark.spec("e2e-transient-retried")
 def test_a_crash_after_side_effects_loses_and_doubles_nothing(cycle: Cycle, emulator: Emulator, names: dict[str, str]) -> None:
     invoker = emulator.invoker
     name = next(n for n in invoker.functions if n.startswith("uja-event-processor-"))

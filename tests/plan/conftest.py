@@ -7,12 +7,15 @@ parallel and each plan is rendered once.
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from journey_guard import plans
+from journey_guard.paths import TERRAFORM_DIR
 
 PLAN_DIR = Path(__file__).resolve().parent
 TEST_TFVARS = PLAN_DIR / "test.tfvars"
@@ -89,6 +92,35 @@ def expectations() -> dict[str, dict[str, Any]]:
             merged[name] = {**common[name], **value} if isinstance(value, dict) and isinstance(common.get(name), dict) else value
         out[env] = merged
     return out
+
+
+# The staging variant: one render that serves two proofs (see the fixture).
+VARIANT_BUDGET = 1750
+VARIANT_ENV = "staging"  # the longest environment name: its names are the longest
+
+
+@pytest.fixture(scope="session")
+def variant_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the tree whose staging.tfvars sets another budget (nothing else changes)."""
+    tree = tmp_path_factory.mktemp("variant") / "terraform"
+    shutil.copytree(TERRAFORM_DIR, tree, ignore=shutil.ignore_patterns(".terraform"))
+    tfvars = tree / "environments" / f"{VARIANT_ENV}.tfvars"
+    text, count = re.subn(r"(?m)^monthly_budget_usd\s*=.*$", f"monthly_budget_usd = {VARIANT_BUDGET}", tfvars.read_text())
+    assert count == 1, f"{tfvars}: no monthly_budget_usd line to change"
+    tfvars.write_text(text)
+    return tree
+
+
+def variant_variables(expectations: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The longest name suffix, and every resource some environment has (the notebook, autoscaling)."""
+    return {"name_suffix": expectations[VARIANT_ENV]["name_suffix"], "sagemaker_notebook_enabled": True, "sagemaker_autoscaling_max": 5}
+
+
+@pytest.fixture(scope="session")
+def staging_variant(variant_tree: Path, expectations: dict[str, dict[str, Any]]) -> plans.Plan:
+    """staging planned from ``variant_tree`` with ``variant_variables``: the cache test sees its changed
+    tfvars, the naming test its longest names over every resource kind of every environment."""
+    return plans.render(VARIANT_ENV, tfvars=[TEST_TFVARS], variables=variant_variables(expectations), tree=variant_tree)
 
 
 @pytest.fixture(params=ENVIRONMENTS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -223,3 +224,15 @@ def test_alarm_inventory_and_thresholds(plan: plans.Plan, expected: dict[str, An
         want[key] = want.get(key, 0) + spec["count"]
     expect_equal(want, actual, f"{plan.env}: alarms (namespace metric > threshold: count)")
     assert sum(actual.values()) == 28
+
+
+def test_each_consumer_queue_redrives_to_its_own_dlq_after_three_receives(plan: plans.Plan) -> None:
+    # [3 SQS and SNS] "each with a DLQ (maxReceiveCount 3 ...)": the redrive policy resources, by queue URL.
+    got = {values["queue_url"]: json.loads(values["redrive_policy"]) for values in plan.of_type("aws_sqs_queue_redrive_policy").values()}
+    queue = "https://sqs.{region}.amazonaws.com/{account}/uja-%s-{q}"
+    dlq = "arn:{partition}:sqs:{region}:{account}:uja-%s-dlq-{q}"
+    want = {
+        fill(queue % name, plan): {"deadLetterTargetArn": fill(dlq % name, plan), "maxReceiveCount": 3}
+        for name in ("struggle-signals", "video-analysis", "interventions")
+    }
+    expect_equal(want, got, f"{plan.env}: redrive policies")

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from journey_guard import build, plans
 from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, TERRAFORM_DIR
 
-from .conftest import ENVIRONMENTS, TEST_TFVARS, render
+from .conftest import ENVIRONMENTS, TEST_TFVARS, VARIANT_BUDGET, VARIANT_ENV, variant_variables
 
 pytestmark = pytest.mark.slow
 
 
-def _keys(**overrides: object) -> dict[str, str]:
-    return {env: plans.cache_key(plans.make_inputs(env, tfvars=[TEST_TFVARS], **overrides)) for env in ENVIRONMENTS}
+def _keys(variables: dict[str, Any] | None = None, **overrides: Any) -> dict[str, str]:
+    return {env: plans.cache_key(plans.make_inputs(env, tfvars=[TEST_TFVARS], variables=variables, **overrides)) for env in ENVIRONMENTS}
 
 
 def test_second_render_is_a_cache_hit_with_the_same_plan(tmp_path: Path) -> None:
@@ -41,24 +41,17 @@ def test_plans_are_hermetic_and_use_the_test_account(env_plans: dict[str, plans.
         assert not [a for a in plan.json.get("prior_state", {}).get("values", {}).get("root_module", {}).get("resources", [])]
 
 
-def test_a_tfvars_change_misses_for_that_environment_only(tmp_path: Path) -> None:
-    # Two copies of one snapshot, so edits to the working tree meanwhile cannot leak in.
-    base_tree, changed_tree = tmp_path / "base" / "terraform", tmp_path / "changed" / "terraform"
-    shutil.copytree(TERRAFORM_DIR, base_tree, ignore=shutil.ignore_patterns(".terraform"))
-    shutil.copytree(base_tree, changed_tree)
-    staging = changed_tree / "environments" / "staging.tfvars"
-    text, count = re.subn(r"(?m)^monthly_budget_usd\s*=.*$", "monthly_budget_usd = 1750", staging.read_text())
-    assert count == 1, f"{staging}: no monthly_budget_usd line to change"
-    staging.write_text(text)
-
-    base, changed = _keys(tree=base_tree), _keys(tree=changed_tree)
-    assert {env for env in ENVIRONMENTS if base[env] != changed[env]} == {"staging"}
-
-    plan = plans.render("staging", tfvars=[TEST_TFVARS], tree=changed_tree)
-    assert plan.key == changed["staging"]
-    assert plan.variables["monthly_budget_usd"] == 1750
-    budgets = [b["limit_amount"] for b in plan.of_type("aws_budgets_budget").values()]
-    assert [float(b) for b in budgets] == [1750.0]
+def test_a_tfvars_change_misses_for_that_environment_only(
+    variant_tree: Path, staging_variant: plans.Plan, expectations: dict[str, Any]
+) -> None:
+    # The variant tree differs from the working tree only in staging.tfvars (see conftest).
+    variables = variant_variables(expectations)
+    base, changed = _keys(variables), _keys(variables, tree=variant_tree)
+    assert {env for env in ENVIRONMENTS if base[env] != changed[env]} == {VARIANT_ENV}
+    assert staging_variant.key == changed[VARIANT_ENV]
+    assert staging_variant.variables["monthly_budget_usd"] == VARIANT_BUDGET
+    budgets = [b["limit_amount"] for b in staging_variant.of_type("aws_budgets_budget").values()]
+    assert [float(b) for b in budgets] == [float(VARIANT_BUDGET)]
 
 
 def test_a_handler_change_misses_for_every_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,13 +85,21 @@ def test_a_handler_change_misses_for_every_environment(tmp_path: Path, monkeypat
     ids=["unknown-environment", "zero-shards", "memory-too-small", "memory-too-large"],
 )
 def test_invalid_values_fail_at_plan_with_the_validation_message(variables: dict[str, object], message: str) -> None:
+    # Means: the root's variable declarations alone (plans.check_variables, ~0.5 s, no provider):
+    # Terraform rejects a root variable before it plans anything.
     with pytest.raises(plans.PlanError) as err:
-        render("dev", **variables)
+        plans.check_variables("dev", tfvars=[TEST_TFVARS], variables=variables)
     text = " ".join(str(err.value).split())
     assert plans.VALIDATION_FAILURE in text
     assert message in text
     name = next(iter(variables))
     assert f"var.{name}" in text
+
+
+def test_valid_values_pass_the_variable_check() -> None:
+    # The check above can fail only on what it should: every environment's own values pass it.
+    for env in ENVIRONMENTS:
+        plans.check_variables(env, tfvars=[TEST_TFVARS], variables={"lambda_memory_size": 128})
 
 
 def test_unknown_environment_file_is_refused_before_terraform_runs() -> None:

@@ -6,6 +6,7 @@ provider's own debug log.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -34,7 +35,7 @@ def _debug_plan(tmp_path: Path, settings: hermetic.Settings, *, first_call_only:
     env = {**plans.plan_env(), "TF_LOG": "debug", "TF_LOG_PATH": str(log)}
     cmd = [toolchain.ensure().terraform, f"-chdir={inputs.tree}", "plan", "-refresh=false", "-lock=false", "-input=false"]
     proc = subprocess.Popen([*cmd, *(f"-var-file={f}" for f in var_files)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600  # a safety net only: a loaded machine plans slowly
     try:
         while proc.poll() is None and time.monotonic() < deadline:
             if first_call_only and log.exists() and ATTEMPT.search(log.read_text()):
@@ -73,3 +74,12 @@ def test_the_bootstrap_root_is_planned_hermetically() -> None:
     plan = plans.render_root(plans.TERRAFORM_DIR / "bootstrap", variables={"account_id": "123456789012"})
     assert plan.of_type("aws_cloudtrail"), "the bootstrap plan has no trail"
     assert not plan.json.get("prior_state", {}).get("values", {}).get("root_module", {}).get("resources")
+
+
+def test_the_known_endpoint_names_are_the_installed_providers_own() -> None:
+    # The committed list spares every render the 13 MB schema; it must be exactly the schema's.
+    template = plans.initialised_template(plans.TERRAFORM_DIR)
+    version = hermetic.provider_version(template)
+    known = json.loads(hermetic.KNOWN_ENDPOINTS.read_text())
+    assert version in known, f"add hashicorp/aws {version} to {hermetic.KNOWN_ENDPOINTS.name} (python -m journey_guard.hermetic)"
+    assert known[version] == hermetic.schema_endpoints(template, toolchain.ensure().terraform, plans.plan_env())

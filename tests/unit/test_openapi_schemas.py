@@ -96,6 +96,7 @@ def test_exactly_the_three_action_groups_have_schemas() -> None:
     assert sorted(p.stem for p in schema_files()) == sorted(ACTION_GROUPS)
 
 
+@pytest.mark.spec("agent-schemas-openapi-3-0-0")
 @pytest.mark.parametrize("group", sorted(ACTION_GROUPS))
 def test_schema_is_valid_openapi_3_0_0(group: str) -> None:
     path = SCHEMA_DIR / f"{group}.yaml"
@@ -107,6 +108,7 @@ def test_schema_is_valid_openapi_3_0_0(group: str) -> None:
         pytest.fail(f"{path.name}: not valid OpenAPI 3.0: {exc.message}")
 
 
+@pytest.mark.spec("agent-operation-id-and-response")
 @pytest.mark.parametrize("group", sorted(ACTION_GROUPS))
 def test_every_operation_has_an_operation_id_and_response_schemas(group: str) -> None:
     doc = load(SCHEMA_DIR / f"{group}.yaml")
@@ -114,11 +116,13 @@ def test_every_operation_has_an_operation_id_and_response_schemas(group: str) ->
     assert operation_problems(doc) == []
 
 
+@pytest.mark.spec("agent-schemas-openapi-3-0-0")
 @pytest.mark.parametrize("group", sorted(ACTION_GROUPS))
 def test_no_enum_anywhere(group: str) -> None:
     assert enum_locations(load(SCHEMA_DIR / f"{group}.yaml")) == []
 
 
+@pytest.mark.spec("agent-struggle-detection-op", "agent-video-intelligence-op", "agent-intervention-engine-op")
 @pytest.mark.parametrize("group", sorted(ACTION_GROUPS))
 def test_schema_has_the_specified_operation_and_required_fields(group: str) -> None:
     path, method, required = ACTION_GROUPS[group]
@@ -130,6 +134,7 @@ def test_schema_has_the_specified_operation_and_required_fields(group: str) -> N
     assert required <= set(body["properties"])
 
 
+@pytest.mark.spec("agent-priority-values")
 def test_priority_values_are_described_not_enumerated() -> None:
     doc = load(SCHEMA_DIR / "intervention-engine.yaml")
     body = doc["paths"]["/execute-intervention"]["post"]["requestBody"]["content"]["application/json"]["schema"]

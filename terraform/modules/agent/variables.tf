@@ -35,7 +35,7 @@ variable "region" {
 }
 
 variable "model_id" {
-  description = "Foundation model id the agent uses on demand (e.g. anthropic.claude-3-5-haiku-20241022-v1:0)."
+  description = "Foundation model id the agent uses on demand (e.g. amazon.nova-pro-v1:0)."
   type        = string
   validation {
     condition     = length(var.model_id) > 0

@@ -351,7 +351,7 @@ resource "aws_lambda_event_source_mapping" "queue" {
   for_each = local.sqs_triggers
 
   function_name           = aws_lambda_function.this[each.key].arn
-  event_source_arn        = local.queue_arns[each.value]
+  event_source_arn        = var.queue_arns[each.value] # ready once the queue and its redrive exist
   batch_size              = 10
   function_response_types = ["ReportBatchItemFailures"]
 

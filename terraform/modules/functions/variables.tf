@@ -123,6 +123,11 @@ variable "queue_urls" {
   type        = map(string)
 }
 
+variable "queue_arns" {
+  description = "module.messaging.queue_arns: SQS queue ARNs keyed like queue_names, ready once each queue and its redrive policy exist (the triggers wait on them)."
+  type        = map(string)
+}
+
 variable "stream_failures_queue_arn" {
   description = "ARN of the stream-failures queue: the Kinesis trigger's on-failure destination."
   type        = string

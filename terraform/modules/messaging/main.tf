@@ -25,6 +25,9 @@ locals {
     } },
   )
   queue_arns = { for key, q in merge(local.queues, local.dlqs) : key => "arn:${var.partition}:sqs:${var.region}:${var.account_id}:${q.name}" }
+  # The URL SQS gives a queue, built from its name: functions that send to a queue need not wait for it.
+  queue_url_base = coalesce(var.endpoint_url, "https://sqs.${var.region}.${var.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"}")
+  queue_urls     = { for key, q in merge(local.queues, local.dlqs) : key => "${local.queue_url_base}/${var.account_id}/${q.name}" }
 
   topics = {
     alerts = {
@@ -50,6 +53,8 @@ resource "aws_sqs_queue" "dlq" {
   tags                      = var.queue_tags
 }
 
+# Queues and DLQs are created side by side (each create waits ~25 s for its attributes to settle);
+# the redrive policy joins them afterwards, and consumers start only once it is there (queue_arns).
 resource "aws_sqs_queue" "this" {
   for_each = local.queues
 
@@ -58,13 +63,19 @@ resource "aws_sqs_queue" "this" {
   visibility_timeout_seconds = each.value.visibility
   kms_master_key_id          = var.events_key_arn
   tags                       = var.queue_tags
-  redrive_policy = each.value.dlq == null ? null : jsonencode({
+}
+
+resource "aws_sqs_queue_redrive_policy" "this" {
+  for_each = { for key, q in local.queues : key => q if q.dlq != null }
+
+  # URL and ARN from the names, so the policy is known at plan time (and checked there: UJA_REL_004).
+  queue_url = local.queue_urls[each.key]
+  redrive_policy = jsonencode({
     deadLetterTargetArn = local.queue_arns[each.value.dlq]
     maxReceiveCount     = 3
   })
 
-  # The redrive policy names the DLQ by its ARN string: it must exist first.
-  depends_on = [aws_sqs_queue.dlq]
+  depends_on = [aws_sqs_queue.this, aws_sqs_queue.dlq]
 }
 
 resource "aws_sns_topic" "this" {

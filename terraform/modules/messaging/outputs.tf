@@ -1,18 +1,20 @@
+# Names and URLs are known at plan time and carry no dependency on creation: policies, environment
+# variables and alarms may be created alongside the queues. queue_arns is for consumers (event source
+# mappings, on-failure destinations): it is ready once every queue exists with its redrive policy.
 output "queue_names" {
   description = "Queue names keyed struggle_signals, video_analysis, interventions, stream_failures and <consumer>_dlq."
   value       = { for key, q in merge(local.queues, local.dlqs) : key => q.name }
-  depends_on  = [aws_sqs_queue.this, aws_sqs_queue.dlq]
 }
 
 output "queue_urls" {
-  description = "Queue URLs keyed like queue_names."
-  value       = { for key, q in merge(aws_sqs_queue.this, aws_sqs_queue.dlq) : key => q.url }
+  description = "Queue URLs keyed like queue_names, built from the names (https://sqs.<region>.<dns suffix>/<account>/<name>, or under endpoint_url)."
+  value       = local.queue_urls
 }
 
 output "queue_arns" {
-  description = "Queue ARNs keyed like queue_names; built from the names, so known at plan time."
+  description = "Queue ARNs keyed like queue_names; known at plan time, ready once every queue and redrive policy exists."
   value       = local.queue_arns
-  depends_on  = [aws_sqs_queue.this, aws_sqs_queue.dlq]
+  depends_on  = [aws_sqs_queue.this, aws_sqs_queue.dlq, aws_sqs_queue_redrive_policy.this]
 }
 
 output "topic_names" {

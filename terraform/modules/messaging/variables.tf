@@ -62,3 +62,13 @@ variable "queue_tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "endpoint_url" {
+  description = "SQS endpoint the queue URLs are built under; null for AWS (https://sqs.<region>.<dns suffix>), a moto server's URL in the harness."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.endpoint_url == null || can(regex("^https?://[^/]+$", var.endpoint_url))
+    error_message = "endpoint_url must be a scheme and host (e.g. http://127.0.0.1:5000), without a path or trailing slash."
+  }
+}

@@ -9,7 +9,9 @@ locals {
   flink_log_arn    = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.flink_log_group}"
   flink_code_key   = "flink/sessions.zip"
   output_prefix    = "session-analytics/"
-  key_pattern      = "arn:${var.partition}:kms:${var.region}:${var.account_id}:key/*"
+  # The user-events export the feature-engineering pipeline reads (docs/decisions.md: a spec deviation).
+  export_prefix = "user-events-export/"
+  key_pattern   = "arn:${var.partition}:kms:${var.region}:${var.account_id}:key/*"
 }
 
 resource "aws_kinesis_stream" "this" {
@@ -89,20 +91,20 @@ data "aws_iam_policy_document" "flink" {
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = ["arn:${var.partition}:s3:::${var.artifacts_bucket_name}/${local.flink_code_key}"]
   }
-  # The S3 file sink writes multipart uploads and aborts unfinished ones on recovery.
+  # The S3 file sinks write multipart uploads and abort unfinished ones on recovery.
   statement {
-    sid       = "WriteSessionAggregates"
+    sid       = "WriteAnalyticsPrefixes"
     actions   = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-    resources = ["arn:${var.partition}:s3:::${var.analytics_bucket_name}/${local.output_prefix}*"]
+    resources = [for p in [local.output_prefix, local.export_prefix] : "arn:${var.partition}:s3:::${var.analytics_bucket_name}/${p}*"]
   }
   statement {
-    sid       = "ListSessionAggregates"
+    sid       = "ListAnalyticsPrefixes"
     actions   = ["s3:ListBucket"]
     resources = ["arn:${var.partition}:s3:::${var.analytics_bucket_name}"]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${local.output_prefix}*"]
+      values   = ["${local.output_prefix}*", "${local.export_prefix}*"]
     }
   }
   statement {
@@ -196,6 +198,7 @@ resource "aws_kinesisanalyticsv2_application" "sessions" {
           "stream.arn"          = local.stream_arn
           "aws.region"          = var.region
           "output.path"         = "s3://${var.analytics_bucket_name}/${local.output_prefix}"
+          "export.path"         = "s3://${var.analytics_bucket_name}/${local.export_prefix}"
           "session.gap.minutes" = "30"
         }
       }

@@ -34,12 +34,15 @@ def body(answer: dict) -> object:
     return json.loads(answer["response"]["responseBody"]["application/json"]["body"])
 
 
+@pytest.mark.spec("bedrock-request-envelope")
 def test_arguments_cast_by_declared_type() -> None:
     parsed = BedrockActionRequest.model_validate(request())
     assert parsed.arguments() == {"userId": "u-1", "attemptCount": 3, "urgent": True}
     assert parsed.canonical_body() == '{"attemptCount":3,"urgent":true,"userId":"u-1"}'
 
 
+@pytest.mark.spec("bedrock-response-version")
+@pytest.mark.spec("bedrock-response-shape")
 def test_response_shape() -> None:
     answer = response(request(), 200, {"score": 42})
     assert answer["messageVersion"] == "1.0"

@@ -47,6 +47,7 @@ def test_unstorable_type_is_named() -> None:
         to_attr(b"x")
 
 
+@pytest.mark.spec("dynamo-shard-crc32")
 def test_shard_suffix_is_crc32_mod_10() -> None:
     assert shard_suffix("user-1") == zlib.crc32(b"user-1") % 10
     assert {shard_suffix(f"u{i}") for i in range(200)} == set(range(10))

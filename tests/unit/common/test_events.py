@@ -7,10 +7,14 @@ import json
 
 import pytest
 
-from common.events import MAX_EVENT_BYTES, MAX_FUTURE_MS, MAX_PAST_MS, InvalidEvent, UserEvent, decode_data, parse_event
+from common.events import InvalidEvent, UserEvent, decode_data, parse_event
 
 ARRIVAL = 1_000_000_000_000  # 2001: far from today, so a wall-clock check would reject everything
 EVENT_ID = "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+# The spec's numbers, written out here rather than imported: a changed constant in the code must fail.
+MAX_PAST_MS = 7 * 24 * 3600 * 1000
+MAX_FUTURE_MS = 5 * 60 * 1000
+MAX_EVENT_BYTES = 256 * 1024
 
 
 def event(**changes: object) -> dict:
@@ -40,6 +44,7 @@ def parse(payload: dict | bytes, arrival: int = ARRIVAL) -> UserEvent:
     return parse_event(raw, arrival)
 
 
+@pytest.mark.spec("event-platform-values")
 def test_valid_event_parses_with_typed_fields() -> None:
     parsed = parse(event())
     assert parsed.event_id == EVENT_ID
@@ -52,11 +57,23 @@ def test_event_id_is_canonical_lower_case() -> None:
     assert parse(event(eventId=EVENT_ID.upper())).event_id == EVENT_ID
 
 
+@pytest.mark.spec("event-unknown-fields-extra")
 def test_unknown_fields_are_kept_top_level_and_nested() -> None:
     payload = event(campaign={"id": 7}, eventData={"feature": "x", "color": "red"}, deviceInfo={"platform": "Web", "dpi": 2})
     assert parse(payload).extra() == {"campaign": {"id": 7}, "eventData": {"color": "red"}, "deviceInfo": {"dpi": 2}}
 
 
+@pytest.mark.spec(
+    "event-id-uuid",
+    "event-identifier-pattern",
+    "event-types",
+    "event-feature-pattern",
+    "event-attempt-count-range",
+    "event-completion-rate-range",
+    "event-duration-range",
+    "event-platform-values",
+    "event-user-segment-values",
+)
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -85,6 +102,7 @@ def test_field_rules_reject_and_name_the_field(changes: dict, field: str) -> Non
     assert field in info.value.reason
 
 
+@pytest.mark.spec("event-feature-pattern")
 @pytest.mark.parametrize("event_type", ["video_engagement", "video_complete"])
 def test_video_events_need_a_video_id(event_type: str) -> None:
     with pytest.raises(InvalidEvent, match="videoId is required"):
@@ -92,6 +110,7 @@ def test_video_events_need_a_video_id(event_type: str) -> None:
     assert parse(event(eventType=event_type, eventData={"videoId": "v-1"})).eventData.videoId == "v-1"
 
 
+@pytest.mark.spec("event-timestamp-window")
 @pytest.mark.parametrize(
     ("offset", "valid"),
     [(-MAX_PAST_MS, True), (-MAX_PAST_MS - 1, False), (MAX_FUTURE_MS, True), (MAX_FUTURE_MS + 1, False), (0, True)],
@@ -134,6 +153,7 @@ def test_undecodable_payloads(raw: bytes, reason: str) -> None:
         parse(raw)
 
 
+@pytest.mark.spec("event-max-size")
 def test_oversized_payload_is_rejected_before_parsing() -> None:
     raw = json.dumps(event(padding="x" * MAX_EVENT_BYTES)).encode()
     with pytest.raises(InvalidEvent, match=f"oversized: {len(raw)} bytes"):

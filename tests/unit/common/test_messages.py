@@ -18,6 +18,8 @@ from common.messages import (
 EID = "6f9619ff-8b86-d011-b42d-00c04fc964ff"
 
 
+@pytest.mark.spec("message-schema-version")
+@pytest.mark.spec("struggle-candidate-fields")
 def test_struggle_candidate_defaults_and_round_trip() -> None:
     body = f'{{"requestId": "struggle:{EID}", "sourceEventIds": ["{EID}"], "userId": "u", "sessionId": "s", "featureId": "unknown", "eventType": "form_error", "detectedAt": 5}}'
     message = StruggleCandidate.model_validate_json(body)
@@ -25,6 +27,7 @@ def test_struggle_candidate_defaults_and_round_trip() -> None:
     assert StruggleCandidate.model_validate_json(message.model_dump_json()) == message
 
 
+@pytest.mark.spec("message-schema-version")
 @pytest.mark.parametrize(
     "changes",
     [{"schemaVersion": 2}, {"sourceEventIds": []}, {"requestId": ""}, {"completionRate": 1.5}, {"watchMs": -1}, {"surprise": 1}],
@@ -36,6 +39,7 @@ def test_video_candidate_rejects(changes: dict) -> None:
         VideoCandidate.model_validate(values | changes)
 
 
+@pytest.mark.spec("intervention-request-priorities")
 def test_intervention_request_names_one_subject() -> None:
     values = {"requestId": "r", "sourceEventIds": ["e"], "userId": "u", "interventionType": "contextual_help", "priority": "high"}
     assert InterventionRequest.model_validate(values | {"featureId": "f", "riskScore": 70}).riskScore == 70
@@ -45,6 +49,7 @@ def test_intervention_request_names_one_subject() -> None:
         InterventionRequest.model_validate(values | {"priority": "urgent"})
 
 
+@pytest.mark.spec("notification-audience")
 def test_notification_attributes() -> None:
     note = InterventionNotification(
         requestId="r",
@@ -59,6 +64,8 @@ def test_notification_attributes() -> None:
     assert note.sns_attributes() == {"audience": {"DataType": "String", "StringValue": "support"}}
 
 
+@pytest.mark.spec("intervention-request-id-struggle")
+@pytest.mark.spec("intervention-request-id-video")
 def test_request_ids_are_deterministic() -> None:
     assert struggle_intervention_request_id("u", "f", 1700000000000) == "intervene:u:f:1700000000000"
     assert video_intervention_request_id("u", "v") == "video:u:v"

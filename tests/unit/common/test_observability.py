@@ -32,6 +32,7 @@ def test_run_emits_counts_as_emf_even_when_the_work_raises(emf: Callable[[], lis
     assert doc[m.RECORDS_QUARANTINED] == [2.0]
 
 
+@pytest.mark.spec("idempotency-records-7-days")
 def test_helpers_are_created_once() -> None:
     assert observability.logger() is observability.logger()
     assert observability.tracer() is observability.tracer()

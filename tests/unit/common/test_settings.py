@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from common.settings import REQUIRED_ENV, ConfigurationError, Settings
+from common.settings import METRICS_NAMESPACE, REQUIRED_ENV, ConfigurationError, Settings
 from journey_guard.build import FUNCTIONS
+from tests.unit import terraform_source
 
 SPEC = Path(__file__).resolve().parents[3] / "docs" / "system.md"  # the repository's copy of the spec
 SPEC_VARIABLES = {
@@ -41,6 +42,7 @@ def test_only_the_specs_variables_and_no_duplicates() -> None:
         assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"} <= set(names)
 
 
+@pytest.mark.spec("lambda-env-list-shared")
 def test_list_matches_the_spec_text() -> None:
     section = SPEC.read_text().split("Environment variables (only those a")[1].split("The settings module")[0]
     assert set(re.findall(r"`([A-Z_]+)`", section)) == SPEC_VARIABLES
@@ -52,6 +54,7 @@ def test_nothing_is_read_until_first_use() -> None:
         _ = settings.USER_EVENTS_TABLE
 
 
+@pytest.mark.spec("lambda-env-list-shared")
 def test_error_names_every_missing_variable(function_env) -> None:
     env = function_env("event-processor")
     del env["VIDEO_QUEUE_URL"]
@@ -62,6 +65,7 @@ def test_error_names_every_missing_variable(function_env) -> None:
     assert "USER_EVENTS_TABLE" not in str(info.value)
 
 
+@pytest.mark.spec("lambda-env-timestream-empty")
 def test_values_and_empty_timestream(function_env) -> None:
     function_env("struggle-detector", TIMESTREAM_DATABASE="", EXIT_RISK_ENDPOINT="uja-exit-risk-dev")
     settings = Settings("struggle-detector")
@@ -82,3 +86,59 @@ def test_wrong_namespace_and_unknown_function(function_env) -> None:
         Settings("video-analyzer").validate()
     with pytest.raises(ConfigurationError, match="unknown function"):
         Settings("video_analyzer")
+
+
+# Where each variable's value comes from in terraform/modules/functions (the spec's names bound to
+# the right resource: USER_EVENTS_TABLE to the user-events table, not another one).
+TERRAFORM_SOURCES = {
+    "USER_EVENTS_TABLE": '${var.table_names["user_events"]}',
+    "USER_PROFILES_TABLE": '${var.table_names["user_profiles"]}',
+    "STRUGGLE_SIGNALS_TABLE": '${var.table_names["struggle_signals"]}',
+    "VIDEO_ENGAGEMENT_TABLE": '${var.table_names["video_engagement"]}',
+    "IDEMPOTENCY_TABLE": '${var.table_names["idempotency"]}',
+    "STRUGGLE_QUEUE_URL": '${var.queue_urls["struggle_signals"]}',
+    "VIDEO_QUEUE_URL": '${var.queue_urls["video_analysis"]}',
+    "INTERVENTIONS_QUEUE_URL": '${var.queue_urls["interventions"]}',
+    "STREAM_FAILURES_QUEUE_URL": '${var.queue_urls["stream_failures"]}',
+    "EVENT_LOGS_BUCKET": "${var.event_logs_bucket_name}",
+    "TIMESTREAM_DATABASE": "${var.timestream_database_name}",
+    "EXIT_RISK_ENDPOINT": '${var.endpoint_names["exit_risk"]}',
+    "VIDEO_ENDPOINT": '${var.endpoint_names["video_engagement"]}',
+    "USER_INTERVENTIONS_TOPIC_ARN": "${local.topic_arn}",
+}
+
+
+def terraform_environments() -> dict[str, dict[str, str]]:
+    """Each function's environment as terraform/modules/functions/main.tf declares it (parsed, not planned)."""
+    local = terraform_source.locals_of("functions")
+    # The observability variables are merged into every function's own list in `environments`.
+    merged = re.findall(r"(POWERTOOLS_SERVICE_NAME|POWERTOOLS_METRICS_NAMESPACE|LOG_LEVEL) = ([^,}]+)", local["environments"])
+    return {
+        terraform_source.unquote(f["name"]): {**f["environment"], **{name: value.strip() for name, value in merged}}
+        for f in local["functions"].values()
+    }
+
+
+@pytest.mark.spec("lambda-env-list-shared")
+def test_terraform_gives_each_function_exactly_its_settings() -> None:
+    environments = terraform_environments()
+    assert set(environments) == set(REQUIRED_ENV)
+    for function, names in REQUIRED_ENV.items():
+        assert sorted(environments[function]) == sorted(names), function
+
+
+@pytest.mark.spec("lambda-env-list-shared")
+@pytest.mark.spec("lambda-env-powertools")
+def test_terraform_binds_each_variable_to_its_resource() -> None:
+    for function, env in terraform_environments().items():
+        for name, value in env.items():
+            if name in TERRAFORM_SOURCES:
+                assert value == TERRAFORM_SOURCES[name], f"{function}: {name} = {value}"
+        assert env["POWERTOOLS_SERVICE_NAME"] == "local.function_names[k]", function
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == f'"{METRICS_NAMESPACE}"', function
+        assert env["LOG_LEVEL"] == "var.log_level", function
+
+
+@pytest.mark.spec("lambda-env-powertools")
+def test_metrics_namespace_is_the_specs() -> None:
+    assert METRICS_NAMESPACE == "UserJourneyAnalytics"

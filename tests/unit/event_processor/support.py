@@ -109,8 +109,10 @@ class FakeTimestreamClient:
     def __init__(self) -> None:
         self.exceptions = SimpleNamespace(RejectedRecordsException=self.RejectedRecordsException)
         self.records: dict[tuple, dict] = {}
+        self.calls: Counter[str] = Counter()  # WriteRecords calls per table
 
     def write_records(self, DatabaseName: str, TableName: str, Records: list[dict], CommonAttributes: dict | None = None) -> dict:
+        self.calls[TableName] += 1
         rejected = []
         for index, record in enumerate(Records):
             full = (CommonAttributes or {}) | record
@@ -130,8 +132,10 @@ class FakeTimestreamClient:
 @dataclass
 class FakeSQSClient:
     sent: dict[str, list[str]] = field(default_factory=dict)
+    batches: list[int] = field(default_factory=list)  # entries per SendMessageBatch call
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict]) -> dict:
+        self.batches.append(len(Entries))
         self.sent.setdefault(QueueUrl, []).extend(e["MessageBody"] for e in Entries)
         return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": []}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 from hypothesis import given
@@ -11,7 +12,6 @@ from hypothesis import strategies as st
 from common.dynamo import from_item
 from common.messages import StruggleCandidate, VideoCandidate
 from event_processor.domain import (
-    SEQUENCE_DIGITS,
     Accepted,
     Record,
     Rejected,
@@ -38,25 +38,28 @@ def accepted(payload: dict, sequence: int = FIRST_SEQUENCE) -> Accepted:
     return outcome
 
 
+@pytest.mark.spec("processor-sequence-padding")
 def test_record_of_reads_the_lambda_shape() -> None:
     rec = record(user_event(), 12345, arrival_ms=ARRIVAL_MS + 7)
     assert (rec.sequence, rec.shard, rec.arrival_ms) == ("12345", SHARD, ARRIVAL_MS + 7)
-    assert rec.position == "12345".zfill(SEQUENCE_DIGITS)
+    assert rec.position == "12345".zfill(129)
 
 
+@pytest.mark.spec("processor-sequence-padding")
 def test_padded_sequences_order_as_numbers() -> None:
     small, large = pad_sequence("9" * 56), pad_sequence("1" + "0" * 56)
-    assert small < large and len(large) == SEQUENCE_DIGITS
+    assert small < large and len(large) == 129
     with pytest.raises(ValueError, match="not a Kinesis sequence number"):
         pad_sequence("12a")
 
 
+@pytest.mark.spec("dynamo-event-key", "dynamo-event-type-shard", "dynamo-event-ttl", "event-unknown-fields-extra")
 def test_event_item_keys_shards_ttl_and_extra() -> None:
     payload = user_event(event_type="feature_interaction", feature="search", attemptCount=3, clicks=[1, {"deep": True}])
     payload |= {"experiment": "B", "deviceInfo": {"platform": "Android"}}
     item = from_item(accepted(payload).item)
     assert item["eventKey"] == f"{payload['timestamp']:013d}#{payload['eventId']}"
-    assert item["eventTypeShard"].startswith("feature_interaction#") and 0 <= int(item["eventTypeShard"][-1]) <= 9
+    assert item["eventTypeShard"] == f"feature_interaction#{zlib.crc32(payload['userId'].encode()) % 10}"
     assert item["ttl"] == payload["timestamp"] // 1000 + 30 * 24 * 3600
     assert item["eventData"] == {"feature": "search", "attemptCount": 3}
     assert json.loads(item["extra"]) == {"experiment": "B", "eventData": {"clicks": [1, {"deep": True}]}}
@@ -72,6 +75,13 @@ def test_classify_rejects_with_a_reason(payload: object, reason: str) -> None:
     assert isinstance(outcome, Rejected) and outcome.reason.startswith(reason)
 
 
+@pytest.mark.spec(
+    "struggle-candidate-triggers",
+    "struggle-candidate-fields",
+    "struggle-candidate-request-id",
+    "video-candidate-fields",
+    "video-candidate-complete-rate",
+)
 def test_messages_follow_the_rules() -> None:
     batch = [
         user_event(event_type="feature_interaction", feature="f", attemptCount=1),  # no message
@@ -140,6 +150,7 @@ def test_written_out_bodies_are_the_sorted_compact_json_of_the_contract(payload:
         assert (decoded["sessionId"], decoded["detectedAt"]) == (payload["sessionId"], payload["timestamp"])
 
 
+@pytest.mark.spec("processor-user-metrics-measures")
 def test_user_metrics_record() -> None:
     payload = user_event(event_type="video_engagement", duration=2000, completionRate=0.5) | {"deviceInfo": {"platform": "Web"}}
     (metrics,) = plan_batch([record(payload)]).metrics
@@ -166,6 +177,7 @@ def test_duplicate_keys_collapse_to_the_last_record() -> None:
     assert len(plan.metrics) == 1 and len(plan.accepted) == 2
 
 
+@pytest.mark.spec("processor-profile-counters", "processor-duplicates-count-once", "processor-session-summary")
 def test_profile_sessions_counters_and_duplicates() -> None:
     a1 = user_event(session="A", offset_ms=-5000, event_type="form_error")
     a2 = user_event(session="A", offset_ms=-4000, event_type="video_complete", duration=700)
@@ -209,9 +221,10 @@ def test_update_request_is_conditional_on_the_watermark_read() -> None:
     again = profile_update_request("t", plan_profile("u1", {"lastSequenceNumber": read}, batch))
     assert again["ConditionExpression"] == "#seq = :read AND #seq < :seq"
     assert again["ExpressionAttributeValues"][":read"] == {"S": read}
-    assert len(again["ExpressionAttributeValues"][":seq"]["S"]) == SEQUENCE_DIGITS
+    assert len(again["ExpressionAttributeValues"][":seq"]["S"]) == 129
 
 
+@pytest.mark.spec("outcome-quarantine-key")
 def test_quarantine_key_and_body_depend_on_the_record_only() -> None:
     rejected = classify(record(b"not json", 42, arrival_ms=ARRIVAL_MS))
     assert isinstance(rejected, Rejected)
@@ -219,3 +232,9 @@ def test_quarantine_key_and_body_depend_on_the_record_only() -> None:
     body = json.loads(quarantine_body(rejected))
     assert body["data"] == encode(b"not json") and body["reason"].startswith("bad JSON")
     assert quarantine_body(rejected) == quarantine_body(classify(record(b"not json", 42)))
+
+
+@pytest.mark.spec("processor-platform-default")
+def test_user_metrics_platform_defaults_to_unknown() -> None:
+    (metrics,) = plan_batch([record(user_event(event_type="page_view"))]).metrics
+    assert {"Name": "platform", "Value": "unknown"} in metrics["Dimensions"]

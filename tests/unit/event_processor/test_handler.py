@@ -76,6 +76,7 @@ def lambda_event_from_stream(payloads: list[bytes]) -> dict:
     }
 
 
+@pytest.mark.spec("outcome-metrics")
 def test_stream_to_tables_queues_quarantine_and_metrics(deployed: dict[str, str], emf: Callable[[], list[dict]]) -> None:
     # The stream stamps arrival with the clock, so these events are dated just before it.
     now_ms = int(time.time() * 1000)

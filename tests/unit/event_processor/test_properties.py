@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import get_args
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
@@ -99,6 +100,7 @@ def event_ids(payloads: list) -> set[str]:
     return {p["eventId"] for p in payloads if not is_poison(p)}
 
 
+@pytest.mark.spec("outcome-metrics")
 @PROPERTY
 @given(payloads=batches())
 def test_every_record_ends_in_exactly_one_outcome(payloads: list) -> None:

@@ -59,6 +59,8 @@ def test_valid_records_next_to_poison_are_processed(world: World) -> None:
     assert len(world.sqs.sent[STRUGGLE_URL]) == 6
 
 
+@pytest.mark.spec("processor-message-batches")
+@pytest.mark.spec("processor-call-counts")
 def test_call_counts_for_n_records_and_u_users(world: World) -> None:
     n_records, n_users = 230, 120
     payloads = [
@@ -75,7 +77,9 @@ def test_call_counts_for_n_records_and_u_users(world: World) -> None:
     assert world.dynamodb.calls["update_item"] == n_users
     assert world.dynamodb.calls["get_item"] == 0
     assert len(world.timestream.table("user-metrics")) == n_records
+    assert world.timestream.calls["user-metrics"] == math.ceil(n_records / 100)
     assert {url: len(b) for url, b in world.sqs.sent.items()} == {VIDEO_URL: videos, STRUGGLE_URL: struggles}
+    assert sorted(world.sqs.batches) == sorted([10] * (videos // 10) + [videos % 10] + [10] * (struggles // 10) + [struggles % 10])
     assert counts[m.MESSAGES_SENT] == videos + struggles
 
 
@@ -98,6 +102,7 @@ class Unprocessing:
         return self._client.batch_write_item(RequestItems=RequestItems)
 
 
+@pytest.mark.spec("processor-call-counts")
 def test_only_unprocessed_items_are_written_again(world: World) -> None:
     spy = Unprocessing(world.dynamodb._client)
     world.deps.dynamodb._client = spy
@@ -128,6 +133,7 @@ class Conflicting:
         return self._client.update_item(**kwargs)
 
 
+@pytest.mark.spec("processor-conflict-retries")
 def test_conflicts_are_reread_and_retried(world: World) -> None:
     world.deps.dynamodb._client = Conflicting(world.dynamodb, "u1", times=2)
     failed, counts = run(world, kinesis_event([user_event(user="u1"), user_event(user="u2")]))
@@ -136,6 +142,7 @@ def test_conflicts_are_reread_and_retried(world: World) -> None:
     assert number(world.profiles()["u1"], "totalEvents") == 1
 
 
+@pytest.mark.spec("processor-conflict-retries")
 def test_persistent_conflicts_report_that_users_records_only(world: World) -> None:
     world.deps.dynamodb._client = Conflicting(world.dynamodb, "u1", times=3)
     event = kinesis_event([user_event(user="u1"), user_event(user="u2"), user_event(user="u1")])
@@ -183,6 +190,7 @@ def test_a_concurrent_update_is_not_counted_twice(world: World) -> None:
     assert profile["lastSequenceNumber"]["S"] == pad_sequence(str(FIRST_SEQUENCE + 2))
 
 
+@pytest.mark.spec("processor-session-summary")
 def test_closed_session_summary_goes_out_before_the_update(world: World) -> None:
     run(world, kinesis_event([user_event(session="A", offset_ms=-9000), user_event(session="A", offset_ms=-6000, event_type="form_error")]))
     failed, _ = run(world, kinesis_event([user_event(session="B", offset_ms=-1000)], first=FIRST_SEQUENCE + 10))
@@ -199,6 +207,7 @@ def test_closed_session_summary_goes_out_before_the_update(world: World) -> None
     assert number(profile, "totalSessions") == 2 and profile["currentSession"]["M"]["sessionId"]["S"] == "B"
 
 
+@pytest.mark.spec("processor-summary-failure-retried")
 def test_failed_summary_write_reports_the_users_records_and_keeps_the_profile(world: World) -> None:
     run(world, kinesis_event([user_event(user="u1", session="A"), user_event(user="u2", session="A")]))
     before = world.profiles()["u1"]
@@ -219,6 +228,7 @@ def test_failed_summary_write_reports_the_users_records_and_keeps_the_profile(wo
     assert number(world.profiles()["u1"], "totalSessions") == 2 and number(world.profiles()["u2"], "totalEvents") == 2
 
 
+@pytest.mark.spec("timestream-disabled-counted")
 def test_timestream_switched_off_is_skipped_and_counted() -> None:
     with mock_aws():
         world = World.create(timestream=False)

@@ -20,9 +20,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from common.scoring.exit_risk import FEATURES
+from common.scoring.features import derive_features
+from feature_engineering import processing
 from flink_sessions import main as job
 from flink_sessions.reference import GAP_MS, Session, sessions
 from journey_guard.build import Builder
+from tests.unit import terraform_source
 
 T = 1_700_000_000_000
 MIN = 60_000
@@ -44,6 +48,7 @@ SAMPLE = [
 ]
 
 
+@pytest.mark.spec("flink-session-gap")
 def test_reference_sessions() -> None:
     assert sessions(SAMPLE) == [
         Session("alice", T, T + 40 * MIN + GAP_MS, 3, 1, 90.0, 2400.0, T, T + 40 * MIN),
@@ -52,6 +57,7 @@ def test_reference_sessions() -> None:
     ]
 
 
+@pytest.mark.spec("flink-session-gap")
 def test_window_clause_declares_the_reference_semantics() -> None:
     sql = " ".join(job.sessions_sql().split())
     window = re.search(r"SESSION\(TABLE (\w+) PARTITION BY (\w+), DESCRIPTOR\((\w+)\), INTERVAL '(\d+)' MINUTES\)", sql)
@@ -129,10 +135,11 @@ def test_properties_are_read_and_checked(tmp_path: Path) -> None:
         "stream.name": "uja-user-events-dev",
         "aws.region": "us-east-1",
         "output.path": "s3://b/session-analytics/",
+        "export.path": "s3://b/user-events-export/",
         "session.gap.minutes": "30",
     }
     assert job.load_properties(_write(path, good)) == good
-    with pytest.raises(SystemExit, match=r"lacks \['output.path', 'stream.arn or stream.name'\]"):
+    with pytest.raises(SystemExit, match=r"lacks \['output.path', 'export.path', 'stream.arn or stream.name'\]"):
         job.load_properties(_write(path, {"aws.region": "us-east-1"}))
     with pytest.raises(SystemExit, match=r"session\.gap\.minutes must be a whole number"):
         job.load_properties(_write(path, {**good, "session.gap.minutes": "half an hour"}))
@@ -168,3 +175,51 @@ def test_reference_sessions_partition_each_users_events(raw: list[tuple[str, int
         assert len(mine) == (1 + sum(b - a > GAP_MS for a, b in pairwise(stamps)) if stamps else 0)
         for earlier, later in pairwise(mine):
             assert later.firstEventMs - earlier.lastEventMs > GAP_MS
+
+
+def test_export_keeps_what_the_features_read_and_drops_unusable_events() -> None:
+    ddl = " ".join(job.export_sink_ddl("s3://b/user-events-export/").split())
+    assert "'path' = 's3://b/user-events-export/'" in ddl and "'json.encode.ignore-null-fields' = 'true'" in ddl
+    assert {"action", "success", "page", "attemptCount"} <= set(job.EVENT_DATA_FIELDS)
+    sql = " ".join(job.export_sql().split())
+    assert sql.endswith("WHERE userId IS NOT NULL AND sessionId IS NOT NULL AND eventType IS NOT NULL AND `timestamp` IS NOT NULL")
+    assert "SELECT userId, sessionId, eventId, eventType, `timestamp`, eventData," in sql
+    assert f"eventData ROW<{job.EVENT_DATA_COLUMNS}>" in " ".join(job.source_ddl("'stream' = 's'", "us-east-1").split())
+
+
+@pytest.mark.spec("pipeline-inputs")
+def test_exported_lines_are_what_the_feature_pipeline_reads(tmp_path: Path) -> None:
+    # The lines the export writes (null fields left out), in a dt= partition beside Flink's markers.
+    events = [
+        {**ev("alice", T - 60_000, "feature_interaction"), "eventData": {"attemptCount": 3, "success": True}},
+        {**ev("alice", T, "user_action"), "eventData": {"action": "help"}},
+        {**ev("alice", T - 30_000, "page_view"), "eventData": {"page": "/pricing"}},
+    ]
+    partition = tmp_path / "export" / "dt=2023-11-14"
+    partition.mkdir(parents=True)
+    (partition / "part-0-0").write_text("".join(json.dumps(e) + "\n" for e in events))
+    (partition / "_SUCCESS").write_text("")
+    (tmp_path / "sessions").mkdir()
+    rows = processing.feature_rows(processing.read_events(tmp_path / "export"), {})
+    assert [r["userId"] for r in rows] == ["alice"]
+    assert {k: rows[0][k] for k in FEATURES} == derive_features(events, now_ms=T)
+
+
+@pytest.mark.spec("pipeline-inputs")
+@pytest.mark.spec("flink-session-gap")
+def test_terraform_gives_the_job_its_properties_and_the_pipeline_its_input() -> None:
+    streaming, ml = terraform_source.locals_of("streaming"), terraform_source.locals_of("ml")
+    # The prefix the job exports to is the one the feature-engineering pipeline reads.
+    inputs = {k: terraform_source.unquote(v) for k, v in ml["input_prefixes"].items()}
+    assert terraform_source.unquote(streaming["export_prefix"]) == inputs["events"] == "user-events-export/"
+    assert terraform_source.unquote(streaming["output_prefix"]) == inputs["sessions"] == "session-analytics/"
+    app = terraform_source.block("streaming", "resource", "aws_kinesisanalyticsv2_application", "sessions")
+    groups = app["application_configuration"][0]["environment_properties"][0]["property_group"]
+    (props,) = [g["property_map"] for g in groups if g["property_group_id"] == f'"{job.PROPERTY_GROUP}"']
+    keys = {terraform_source.unquote(k) for k in props}
+    assert set(job.REQUIRED_PROPERTIES) <= keys and {"stream.arn", "stream.name"} <= keys
+    assert props['"export.path"'] == '"s3://${var.analytics_bucket_name}/${local.export_prefix}"'
+    assert props['"session.gap.minutes"'] == f'"{job.GAP_MINUTES}"'
+    policy = terraform_source.block("streaming", "data", "aws_iam_policy_document", "flink")
+    (write,) = [s for s in policy["statement"] if s.get("sid") == '"WriteAnalyticsPrefixes"']
+    assert "[local.output_prefix, local.export_prefix]" in write["resources"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import tarfile
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from journey_guard import build
+from journey_guard.paths import REPO
 
 
 def _sha(path: Path) -> str:
@@ -102,3 +104,25 @@ def test_pipeline_code_carries_the_scoring_package_it_imports(sources: Path, tmp
     build.Builder(tmp_path / "out").run()
     files = {p.relative_to(tmp_path / "out" / "pipeline").as_posix() for p in (tmp_path / "out" / "pipeline").rglob("*") if p.is_file()}
     assert files == {"feature_engineering.py", "common/__init__.py", "common/scoring/features.py"}
+
+
+def test_every_session_that_builds_installs_what_the_build_calls() -> None:
+    # A uv venv has no pip: a session that builds without pip in its lock fails on a fresh machine.
+    tree = ast.parse((REPO / "noxfile.py").read_text())
+    constants = {
+        node.targets[0].id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant)
+    }
+    building = {}
+    for func in (n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")):
+        calls = [c for c in ast.walk(func) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)]
+        if any(c.func.id == "_build" for c in calls):
+            installs = [c.args[1].id for c in calls if c.func.id == "_install" and isinstance(c.args[1], ast.Name)]
+            building[func.name] = [constants[name] for name in installs]
+    assert {"build", "lint", "policy", "plan_tests", "integration"} <= set(building)
+    for session, requirements in building.items():
+        assert requirements, f"nox session {session} builds but installs no locked requirements"
+        for path in requirements:
+            pinned = {line.split("==")[0].strip().lower() for line in (REPO / path).read_text().splitlines() if "==" in line}
+            assert build.PIP in pinned, f"nox session {session} builds with python -m {build.PIP}, which {path} does not install"

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
 from journey_guard import leaks
 from journey_guard.account import Account
 
@@ -47,3 +53,38 @@ def test_deleted_nat_gateway_counts_as_gone(account: Account) -> None:
     ec2.delete_nat_gateway(NatGatewayId=nat)
     survivors = leaks.check(account, QUALIFIER).survivors
     assert not any(nat in s for s in survivors), survivors
+
+
+def _broken_listing(monkeypatch: pytest.MonkeyPatch, operation: str, code: str) -> None:
+    """Make every client answer ``code`` to ``operation`` (moto serves the rest)."""
+    make_call = BaseClient._make_api_call
+
+    def call(self: BaseClient, name: str, params: dict) -> dict:
+        if name == operation:
+            raise ClientError({"Error": {"Code": code, "Message": "injected"}}, name)
+        return make_call(self, name, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", call)
+
+
+@pytest.mark.parametrize("code", ["NotImplemented", "AccessDenied"])
+def test_a_listing_that_cannot_be_performed_fails_the_check(account: Account, monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    _broken_listing(monkeypatch, "DescribeBudgets", code)
+    report = leaks.check(account, QUALIFIER)
+    assert report.survivors == [] and list(report.unchecked) == ["budgets"] and code in report.unchecked["budgets"]
+    assert not report.clean and report.failed_listings == ["budgets"]
+    assert "fails the check" in report.markdown()
+
+
+def test_an_allowed_unchecked_listing_passes_with_its_reason(account: Account, monkeypatch: pytest.MonkeyPatch) -> None:
+    _broken_listing(monkeypatch, "DescribeBudgets", "NotImplemented")
+    report = leaks.check(account, QUALIFIER, allowed={"budgets": "budget_enabled is off in integration runs"})
+    assert report.clean and report.failed_listings == []
+    assert "allowed: budget_enabled is off in integration runs" in report.markdown()
+
+
+def test_every_allowed_skip_names_a_listing_and_a_reason() -> None:
+    source = Path(leaks.__file__).read_text()
+    for label, reason in leaks.ALLOWED_UNCHECKED.items():
+        assert f'"{label}"' in source.split("def listings", 1)[1], f"{label}: not a listing of LeakCheck.listings"
+        assert reason.strip(), f"{label}: no reason"

@@ -13,6 +13,7 @@ import pytest
 
 from journey_guard.account import fresh_account_id
 from journey_guard.moto_server import FIXES, MotoServer
+from journey_guard.paths import REPO
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +224,11 @@ def test_sagemaker_keeps_isolation_notebook_platform_and_no_empty_capture(server
     described = sm.describe_notebook_instance(NotebookInstanceName="nb")
     assert described["PlatformIdentifier"] == "notebook-al2-v3"
     assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}
+
+
+def test_docs_list_every_fix_with_its_upstream_status() -> None:
+    doc = (REPO / "docs" / "integration.md").read_text()
+    section = doc.split("## Boundary fixes", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| `")]
+    assert sorted(cells[0].strip().strip("`") for cells in rows) == sorted(FIXES)
+    assert all(len(cells) == 4 and all(c.strip() for c in cells) for cells in rows), rows

@@ -14,6 +14,7 @@ from common.dynamo import from_item, to_item
 from common.messages import InterventionRequest
 from common.metrics import Counts
 from intervention_executor import domain, handler, rules
+from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
 USER = "u-1"
@@ -91,6 +92,7 @@ def history(aws: Aws) -> list[dict]:
     return from_item(item)["interventionHistory"]
 
 
+@pytest.mark.spec("executor-channels")
 @pytest.mark.parametrize(("priority", "channel"), [("high", "push"), ("normal", "in_app"), ("low", "in_app")])
 def test_priority_decides_the_channel(aws: Aws, clock: Clock, published: Published, priority: str, channel: str) -> None:
     assert run(aws, clock, request(1, priority)) == {"batchItemFailures": []}
@@ -103,6 +105,8 @@ def test_priority_decides_the_channel(aws: Aws, clock: Clock, published: Publish
     ]
 
 
+@pytest.mark.spec("executor-channels")
+@pytest.mark.spec("notification-audience")
 def test_critical_also_tells_support(aws: Aws, clock: Clock, published: Published) -> None:
     run(aws, clock, request(1, "critical", "live_chat_offer"))
     (support, to_support), (user, to_user) = published.take()
@@ -113,6 +117,8 @@ def test_critical_also_tells_support(aws: Aws, clock: Clock, published: Publishe
     assert history(aws)[0]["status"] == "sent"
 
 
+@pytest.mark.spec("executor-hourly-limit")
+@pytest.mark.spec("executor-suppressed")
 def test_a_fourth_in_an_hour_is_suppressed(aws: Aws, clock: Clock, published: Published, capsys: pytest.CaptureFixture[str]) -> None:
     for n in range(3):
         run(aws, clock, request(n))
@@ -122,11 +128,12 @@ def test_a_fourth_in_an_hour_is_suppressed(aws: Aws, clock: Clock, published: Pu
     assert emf_metrics(capsys.readouterr().out)["InterventionsSuppressed"] == 1
     assert [e["status"] for e in history(aws)] == ["sent", "sent", "sent", "suppressed"]
     assert [m["requestId"] for _, m in published.take()] == ["r0", "r1", "r2"]
-    clock.now = T0 + rules.HOUR_MS  # the first one is an hour old
+    clock.now = T0 + 3_600_000  # the first one is an hour old
     run(aws, clock, request(4))
     assert [m["requestId"] for _, m in published.take()] == ["r4"]
 
 
+@pytest.mark.spec("executor-history-50")
 def test_history_keeps_the_last_50(aws: Aws, clock: Clock, published: Published) -> None:
     old = [
         {"requestId": f"old{n}", "type": "gentle_guidance", "priority": "low", "channel": "in_app", "at": T0 - 86_400_000, "status": "sent"}
@@ -156,6 +163,7 @@ class FlakySNS(SNS):
         return super().publish(topic_arn, message, attributes)
 
 
+@pytest.mark.spec("executor-failed-publish-retried")
 @pytest.mark.parametrize(
     ("priority", "fail_at", "expected"), [("high", 1, ["user"]), ("critical", 1, ["support", "user"]), ("critical", 2, ["support", "user"])]
 )
@@ -207,6 +215,8 @@ def execute_via_bedrock(aws: Aws, clock: Clock, properties: dict) -> tuple[int, 
     return bedrock_body(answer)
 
 
+@pytest.mark.spec("agent-intervention-engine-op")
+@pytest.mark.spec("intervention-request-priorities")
 def test_bedrock_executes_once_per_request(aws: Aws, clock: Clock, published: Published) -> None:
     properties = {"userId": ("string", USER), "interventionType": ("string", "helpful_resources"), "priority": ("string", "low")}
     status, body = execute_via_bedrock(aws, clock, properties)
@@ -216,10 +226,13 @@ def test_bedrock_executes_once_per_request(aws: Aws, clock: Clock, published: Pu
     assert status == 200
     assert body["requestId"] == f"bedrock:sess-1:{hashlib.sha256(canonical.encode()).hexdigest()}"
     assert (body["status"], body["channel"]) == ("sent", "in_app")
+    assert problems("intervention-engine", "/execute-intervention", 200, body) == []
     assert execute_via_bedrock(aws, clock, properties) == (200, body)
     assert len(published.take()) == 1
 
 
+@pytest.mark.spec("agent-intervention-engine-op")
+@pytest.mark.spec("agent-priority-values")
 @pytest.mark.parametrize(
     ("properties", "field"),
     [
@@ -240,4 +253,5 @@ def test_bedrock_executes_once_per_request(aws: Aws, clock: Clock, published: Pu
 def test_bedrock_rejects_out_of_range_values(aws: Aws, clock: Clock, published: Published, properties: dict, field: str) -> None:
     status, body = execute_via_bedrock(aws, clock, properties)
     assert status == 400 and field in body["error"]
+    assert problems("intervention-engine", "/execute-intervention", 400, body) == []
     assert published.take() == []

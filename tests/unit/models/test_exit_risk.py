@@ -14,6 +14,8 @@ from common.scoring.exit_risk import FEATURES, THRESHOLD, predict, prediction, p
 ALL_RISK = {"error_count": 10, "retry_count": 10, "help_requests": 10, "page_exits": 10, "form_abandons": 10, "click_frustration": 10}
 
 
+@pytest.mark.spec("exit-risk-formula")
+@pytest.mark.spec("exit-risk-missing-zero")
 def test_no_features_is_even_odds() -> None:
     assert probability({}) == 0.5
 
@@ -55,11 +57,13 @@ def test_rates_are_clamped() -> None:
     assert probability({"engagement_score": 250}) == probability({"engagement_score": 100}) == pytest.approx(0.35)
 
 
+@pytest.mark.spec("exit-risk-formula")
 def test_probability_is_clamped_to_one_and_zero() -> None:
     assert probability({**ALL_RISK, "time_since_last_success": 600}) == 1.0
     assert probability({"success_rate": 1, "engagement_score": 100, "session_count": 30}) == 0.0
 
 
+@pytest.mark.spec("exit-risk-threshold")
 def test_label_is_positive_only_above_threshold() -> None:
     # time_since_last_success 600 -> 0.1 x 2 = 0.2 -> p = 0.6 exactly: not positive
     at = prediction({"time_since_last_success": 600})
@@ -98,3 +102,45 @@ def test_probability_stays_in_bounds(features: dict[str, float]) -> None:
     p = prediction(features)
     assert 0.0 <= p["probability"] <= 1.0
     assert 0.0 <= p["risk_score"] <= 100.0
+
+
+# Each row of the spec's table on its own: one feature's value below and at or beyond its cap, the
+# normalised value expected, and the weight read back from p = (w x n + 1) / 2 (one term, no cancelling).
+@pytest.mark.parametrize(
+    ("name", "weight", "cases"),
+    [
+        pytest.param("error_count", 0.20, [(5, 0.5), (20, 1.0)], marks=pytest.mark.spec("exit-risk-weight-error-count")),
+        pytest.param("retry_count", 0.15, [(3, 0.3), (11, 1.0)], marks=pytest.mark.spec("exit-risk-weight-retry-count")),
+        pytest.param("help_requests", 0.30, [(4, 0.4), (10, 1.0)], marks=pytest.mark.spec("exit-risk-weight-help-requests")),
+        pytest.param("session_duration", -0.05, [(150, 0.5), (900, 2.0)], marks=pytest.mark.spec("exit-risk-weight-session-duration")),
+        pytest.param("page_exits", 0.10, [(7, 0.7), (12, 1.0)], marks=pytest.mark.spec("exit-risk-weight-page-exits")),
+        pytest.param("form_abandons", 0.25, [(2, 0.2), (10, 1.0)], marks=pytest.mark.spec("exit-risk-weight-form-abandons")),
+        pytest.param("click_frustration", 0.15, [(6, 0.6), (30, 1.0)], marks=pytest.mark.spec("exit-risk-weight-click-frustration")),
+        pytest.param("success_rate", -0.40, [(0.25, 0.25), (3, 1.0)], marks=pytest.mark.spec("exit-risk-weight-success-rate")),
+        pytest.param("engagement_score", -0.30, [(40, 0.4), (250, 1.0)], marks=pytest.mark.spec("exit-risk-weight-engagement-score")),
+        pytest.param(
+            "time_since_last_success", 0.10, [(75, 0.25), (86400, 2.0)], marks=pytest.mark.spec("exit-risk-weight-time-since-last-success")
+        ),
+        pytest.param("session_count", -0.05, [(3, 3.0)], marks=pytest.mark.spec("exit-risk-weight-session-count")),
+        pytest.param("unique_pages_visited", -0.02, [(7, 7.0)], marks=pytest.mark.spec("exit-risk-weight-unique-pages-visited")),
+        pytest.param(
+            "average_time_per_page", 0.02, [(30, 0.1), (1200, 2.0)], marks=pytest.mark.spec("exit-risk-weight-average-time-per-page")
+        ),
+    ],
+)
+@pytest.mark.spec("exit-risk-formula")
+@pytest.mark.spec("exit-risk-missing-zero")
+def test_each_weight_and_normalisation(name: str, weight: float, cases: list[tuple[float, float]]) -> None:
+    assert FEATURES[name][0] == weight
+    for value, normalised in cases:
+        assert probability({name: value}) == pytest.approx((weight * normalised + 1) / 2, abs=1e-12), value
+
+
+@pytest.mark.spec("exit-risk-threshold")
+@pytest.mark.spec("exit-risk-response")
+def test_threshold_and_response_fields() -> None:
+    assert THRESHOLD == 0.6
+    out = predict({"instances": [{"help_requests": 10, "error_count": 10}]})
+    (first,) = out["predictions"]
+    assert set(first) == {"probability", "label", "risk_score"} and set(out) == {"predictions", "model_version"}
+    assert first == {"probability": pytest.approx(0.75), "label": 1, "risk_score": pytest.approx(75.0)}

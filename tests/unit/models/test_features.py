@@ -34,6 +34,15 @@ EVENTS = [
 ]
 
 
+@pytest.mark.spec(
+    "feature-error-count",
+    "feature-help-requests",
+    "feature-page-exits",
+    "feature-click-frustration",
+    "feature-success-rate",
+    "feature-time-since-success",
+    "feature-pages",
+)
 def test_every_feature_from_events() -> None:
     features = derive_features(EVENTS, now_ms=T0 + 160_000, engagement_score=Decimal(70))
     assert set(features) == set(FEATURES)
@@ -54,6 +63,8 @@ def test_every_feature_from_events() -> None:
     }
 
 
+@pytest.mark.spec("feature-success-rate")
+@pytest.mark.spec("feature-time-since-success")
 def test_defaults_without_events_or_profile() -> None:
     features = derive_features([], now_ms=T0)
     assert features["engagement_score"] == 50.0

@@ -27,6 +27,7 @@ def test_interest_score_formula(watch_ms: int, rate: float, score: float) -> Non
     assert interest_score(watch_ms, rate) == score
 
 
+@pytest.mark.spec("video-interest-watch-weight")
 @pytest.mark.parametrize(
     ("score", "level"),
     [(100, "very_high"), (80, "very_high"), (79.99, "high"), (60, "high"), (59.99, "medium"), (40, "medium"), (39.99, "low"), (0, "low")],
@@ -35,6 +36,7 @@ def test_levels_at_their_boundaries(score: float, level: str) -> None:
     assert engagement_level(score) == level
 
 
+@pytest.mark.spec("video-patterns")
 @pytest.mark.parametrize(
     ("views", "rate", "found"),
     [
@@ -50,6 +52,7 @@ def test_patterns(views: int, rate: float, found: list[str]) -> None:
     assert patterns(views, rate) == found
 
 
+@pytest.mark.spec("video-model-response")
 def test_predict_follows_the_endpoint_contract() -> None:
     out = predict({"instances": [{"viewCount": 3, "totalWatchMs": 30_000, "maxCompletionRate": 0.2}]})
     (first,) = out["predictions"]
@@ -85,3 +88,17 @@ def test_score_is_bounded_and_monotonic_in_completion(watch_ms: int, low: float,
 def test_score_is_monotonic_in_watch_time(a: int, b: int, rate: float) -> None:
     a, b = sorted((a, b))
     assert interest_score(a, rate) <= interest_score(b, rate)
+
+
+@pytest.mark.spec("video-interest-completion-weight")
+def test_completion_weighs_0_7() -> None:
+    assert interest_score(0, 1.0) == 70.0
+    assert interest_score(0, 0.5) == 35.0
+
+
+@pytest.mark.spec("video-interest-watch-weight")
+def test_watch_time_weighs_0_3_up_to_five_minutes() -> None:
+    assert interest_score(300_000, 0.0) == 30.0
+    assert interest_score(150_000, 0.0) == 15.0
+    assert interest_score(297_000, 0.0) == 29.7 and interest_score(600_000, 0.0) == 30.0
+    assert interest_score(1, 0.0) == 0.0 and interest_score(100, 0.0) == 0.01  # rounded to 2 decimals

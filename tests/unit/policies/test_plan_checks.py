@@ -98,6 +98,15 @@ def queue(name: str, redrive: bool) -> Res:
     return Res(f'module.messaging.aws_sqs_queue.this["{name}"]', values)
 
 
+def attached_redrive(name: str) -> Res:
+    """An aws_sqs_queue_redrive_policy for queue ``name``, its URL built from the name as the messaging module does."""
+    policy = json.dumps({"deadLetterTargetArn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}-dlq", "maxReceiveCount": 3})
+    return Res(
+        f'module.messaging.aws_sqs_queue_redrive_policy.this["{name}"]',
+        {"queue_url": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{name}", "redrive_policy": policy},
+    )
+
+
 def mapping(key: str, source: str) -> Res:
     return Res(
         f'module.functions.aws_lambda_event_source_mapping.queue["{key}"]',
@@ -149,6 +158,14 @@ CASES = {
         ),
         (
             plan(queue("uja-work-dev", False), queue("uja-unconsumed-dev", False), mapping("a", SQS + "uja-work-dev")),
+            {'module.messaging.aws_sqs_queue.this["uja-work-dev"]': False},
+        ),
+        (  # the redrive attached by its own resource counts
+            plan(queue("uja-work-dev", False), attached_redrive("uja-work-dev"), mapping("a", SQS + "uja-work-dev")),
+            {'module.messaging.aws_sqs_queue.this["uja-work-dev"]': True},
+        ),
+        (  # ...but only for the queue its URL names
+            plan(queue("uja-work-dev", False), attached_redrive("uja-other-dev"), mapping("a", SQS + "uja-work-dev")),
             {'module.messaging.aws_sqs_queue.this["uja-work-dev"]': False},
         ),
     ],

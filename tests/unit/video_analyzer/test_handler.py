@@ -11,6 +11,7 @@ from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.dynamo import from_item
 from common.messages import VideoCandidate
 from common.metrics import Counts
+from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 from video_analyzer import domain, handler
 
@@ -55,6 +56,7 @@ def profile(aws: Aws) -> dict:
     return from_item(aws.dynamodb.get_item(TableName="uja-user-profiles-test", Key={"userId": {"S": USER}})["Item"])
 
 
+@pytest.mark.spec("video-accumulators")
 def test_views_accumulate(aws: Aws) -> None:
     assert run(aws, view(1, 120_000, 0.5), view(2, 180_000, 0.3)) == {"batchItemFailures": []}
     item = stored(aws)
@@ -68,6 +70,7 @@ def test_views_accumulate(aws: Aws) -> None:
     assert profile(aws)["engagementScore"] == 65.0
 
 
+@pytest.mark.spec("video-engagement-score-mean")
 def test_engagement_score_is_the_mean_over_videos(aws: Aws) -> None:
     run(aws, view(1, 300_000, 1.0, video="a"), view(2, 0, 0.0, video="b"), view(3, 150_000, 0.5, video="c"))
     assert profile(aws)["engagementScore"] == 50.0
@@ -113,6 +116,8 @@ def test_a_retry_after_a_later_failure_counts_once(aws: Aws, monkeypatch: pytest
     assert stored(aws)["viewCount"] == 1
 
 
+@pytest.mark.spec("video-recommend-third-low")
+@pytest.mark.spec("intervention-request-id-video")
 def test_third_low_view_sends_one_content_recommendation(aws: Aws) -> None:
     for n in range(1, 5):
         run(aws, view(n))
@@ -127,12 +132,14 @@ def test_third_low_view_sends_one_content_recommendation(aws: Aws) -> None:
     assert stored(aws)["engagementLevel"] == "low"
 
 
+@pytest.mark.spec("video-recommend-third-low")
 def test_third_view_above_low_sends_nothing(aws: Aws) -> None:
     for n in range(1, 4):
         run(aws, view(n, rate=0.6))
     assert aws.messages("interventions") == []
 
 
+@pytest.mark.spec("timestream-disabled-counted")
 def test_timestream_off_is_counted(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
     run(aws, view(1), timestream=False)
     assert emf_metrics(capsys.readouterr().out)["TimestreamDisabled"] == 1
@@ -146,6 +153,8 @@ def analyze(aws: Aws, properties: dict) -> tuple[int, dict]:
     return bedrock_body(answer)
 
 
+@pytest.mark.spec("video-bedrock-top-5")
+@pytest.mark.spec("agent-video-intelligence-op")
 def test_bedrock_summary_is_read_only(aws: Aws) -> None:
     views = [view(n, 30_000 * n, n / 10, video=f"v{n}") for n in range(1, 8)]
     run(aws, *views)
@@ -156,9 +165,12 @@ def test_bedrock_summary_is_read_only(aws: Aws) -> None:
     assert [v["videoId"] for v in body["topVideos"]] == ["v7", "v6", "v5", "v4", "v3"]
     assert body["averageInterestScore"] == round(sum(v["interestScore"] for v in before) / 7, 2)
     assert body["engagement"]["source"] == "endpoint" and body["engagement"]["recommendations"]
+    assert problems("video-intelligence", "/analyze-video", 200, body) == []
     assert [stored(aws, f"v{n}") for n in range(1, 8)] == before and aws.messages("interventions") == []
 
 
+@pytest.mark.spec("scoring-fallback-counted")
+@pytest.mark.spec("agent-video-intelligence-op")
 def test_bedrock_summary_of_one_video_and_fallback(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
     run(aws, view(1, 60_000, 0.95), view(2, 60_000, 0.2, video="v2"))
     _, via_endpoint = analyze(aws, {"userId": ("string", USER), "videoId": ("string", "v1")})
@@ -172,9 +184,21 @@ def test_bedrock_summary_of_one_video_and_fallback(aws: Aws, capsys: pytest.Capt
     assert via_fallback == via_endpoint
 
 
+@pytest.mark.spec("agent-video-intelligence-op")
 @pytest.mark.parametrize(
     "properties", [{}, {"userId": ("string", "no spaces allowed")}, {"userId": ("string", USER), "videoId": ("string", "x" * 101)}]
 )
 def test_bedrock_bad_input_is_a_400(aws: Aws, properties: dict) -> None:
     status, body = analyze(aws, properties)
     assert status == 400 and body["error"]
+    assert problems("video-intelligence", "/analyze-video", 400, body) == []
+
+
+@pytest.mark.spec("video-timestream-record")
+def test_each_view_writes_its_interest_score_to_timestream(aws: Aws) -> None:
+    from moto.timestreamwrite.models import timestreamwrite_backends
+
+    run(aws, view(1, 120_000, 0.5))
+    (record,) = timestreamwrite_backends["123456789012"]["us-east-1"].databases["uja-test"].tables["video-engagement"].records
+    assert {d["Name"]: d["Value"] for d in record["Dimensions"]} == {"userId": USER, "videoId": "v1", "eventId": "e1"}
+    assert (record["MeasureName"], float(record["MeasureValue"]), record["Version"]) == ("interest_score", 47.0, 1)

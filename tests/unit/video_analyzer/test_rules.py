@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ def view(n: int, watch_ms: int = 10_000, rate: float = 0.1, at: int = T) -> View
     return View(f"video:e{n}", watch_ms, rate, at)
 
 
+@pytest.mark.spec("video-accumulators")
+@pytest.mark.spec("video-patterns")
 def test_first_and_later_views_accumulate() -> None:
     state = apply_view(None, view(1, 120_000, 0.5, T))
     assert (state.view_count, state.total_watch_ms, state.max_completion_rate, state.last_watched_at) == (1, 120_000, 0.5, T)
@@ -29,6 +32,7 @@ def test_a_request_is_applied_once() -> None:
     assert once.views_after("video:e2") == 2
 
 
+@pytest.mark.spec("video-recommend-third-low")
 def test_third_low_view_wants_one_recommendation() -> None:
     state = None
     for n in range(1, 5):
@@ -61,6 +65,7 @@ def test_item_round_trip_and_applied_log_is_bounded() -> None:
     assert engagement_of(None) is None
 
 
+@pytest.mark.spec("video-engagement-score-mean")
 def test_mean_interest() -> None:
     assert mean_interest([]) == 0.0
     assert mean_interest([10.0, 20.0, 40.0]) == 23.33
