@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import difflib
 import fcntl
 import functools
 import hashlib
@@ -55,6 +54,7 @@ import tftest
 import yaml
 
 from journey_guard import hermetic, progress, tf, toolchain
+from journey_guard.inventory import short_diff  # noqa: F401  (part of this module's API)
 from journey_guard.paths import BUILD_DIR, REPO, TERRAFORM_DIR, cache_dir
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -561,7 +561,8 @@ class Plan:
                     continue
                 change = changes.get(res["address"], {})
                 values = _merge_unknown(change.get("after", res.get("values", {})), change.get("after_unknown", {}))
-                out[res["address"]] = {"type": res["type"], **(values or {})}
+                # The resource type wins over an attribute named `type` (aws_ce_cost_allocation_tag has one).
+                out[res["address"]] = {**(values or {}), "type": res["type"]}
         return out
 
     def by_type(self) -> dict[str, list[str]]:
@@ -652,18 +653,6 @@ class Plan:
 # ---------------------------------------------------------------------------
 # Diffs and expectations
 # ---------------------------------------------------------------------------
-def short_diff(expected: Any, actual: Any, *, context: int = 1, limit: int = 40) -> str:
-    """Unified diff of two values rendered as YAML, at most ``limit`` lines (the rest counted)."""
-
-    def dump(value: Any) -> list[str]:
-        return yaml.safe_dump(value, sort_keys=True, default_flow_style=False, width=200).splitlines()
-
-    lines = list(difflib.unified_diff(dump(expected), dump(actual), "expected", "plan", n=context, lineterm=""))
-    if len(lines) > limit:
-        lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines"]
-    return "\n".join(lines)
-
-
 def load_yaml(path: Path) -> Any:
     """A YAML file, or a clear error naming it."""
     try:

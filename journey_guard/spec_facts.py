@@ -61,7 +61,8 @@ def load(path: Path = FACTS_FILE, spec: Path = SPEC_FILE) -> dict[str, list[dict
             for field in ("section", "quote"):
                 if not isinstance(fact.get(field), str) or not fact[field].strip():
                     raise FactsError(f"{where}: field {field!r} must be non-empty text")
-            if fact["quote"] not in text:
+            # A quote may wrap where the spec's lines wrap: whitespace runs compare as one space.
+            if " ".join(fact["quote"].split()) not in " ".join(text.split()):
                 raise FactsError(f"{where}: quote is not text of {spec.name}: {fact['quote']!r}")
     return data
 

@@ -1,4 +1,5 @@
-"""Plan-test fixtures: one rendered (cached) plan per environment, and the YAML expectations.
+"""Plan-test fixtures: one rendered (cached) plan per environment, its inventory, and the expectations
+of the hand-written tests.
 
 Under pytest-xdist each worker asks for the three plans in a different order; the helper's per-key
 lock makes a worker wait for a plan another worker is rendering, so environments render in
@@ -14,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
+from journey_guard import coverage, inventory, plans
 from journey_guard.paths import TERRAFORM_DIR
 
 PLAN_DIR = Path(__file__).resolve().parent
 TEST_TFVARS = PLAN_DIR / "test.tfvars"
 INVENTORY_DIR = PLAN_DIR / "inventory"
+EXPECTATIONS = PLAN_DIR / "expectations.yaml"
 ENVIRONMENTS = plans.ENVIRONMENTS
 
 
@@ -36,29 +38,7 @@ def expect_equal(expected: Any, actual: Any, what: str) -> None:
 
 def fill(template: Any, plan: plans.Plan, **extra: str) -> Any:
     """``template`` with {q}, {env}, {account}, {region}, {partition} (and ``extra``) filled from the plan."""
-    v = plan.variables
-    names = {
-        "q": "-".join(p for p in (v["environment"], v.get("name_suffix")) if p),
-        "env": v["environment"],
-        "account": v["account_id"],
-        "region": v["aws_region"],
-        "partition": v["aws_partition"],
-        **extra,
-    }
-    if isinstance(template, str):
-        return template.format(**names)
-    if isinstance(template, list):
-        return [fill(t, plan, **extra) for t in template]
-    if isinstance(template, dict):
-        return {k: fill(t, plan, **extra) for k, t in template.items()}
-    return template
-
-
-def only(plan: plans.Plan, rtype: str) -> dict[str, Any]:
-    """The values of the one resource of ``rtype``."""
-    found = plan.of_type(rtype)
-    assert len(found) == 1, f"{plan.env}: expected one {rtype}, found {sorted(found)}"
-    return next(iter(found.values()))
+    return inventory.fill(template, {**inventory.names(plan.variables), **extra})
 
 
 def rotated(worker_id: str) -> tuple[str, ...]:
@@ -78,20 +58,15 @@ def env_plans(worker_id: str, request: pytest.FixtureRequest) -> dict[str, plans
 
 @pytest.fixture(scope="session")
 def expectations() -> dict[str, dict[str, Any]]:
-    """inventory/<env>.yaml for every environment, merged over inventory/common.yaml."""
-    common = plans.load_yaml(INVENTORY_DIR / "common.yaml") or {}
-    out = {}
-    for env in ENVIRONMENTS:
-        path = INVENTORY_DIR / f"{env}.yaml"
-        data = plans.load_yaml(path) or {}
-        if data.get("environment") != env:
-            raise pytest.UsageError(f"{path}: field 'environment' must be {env!r}, found {data.get('environment')!r}")
-        # One level deep: an environment's `counts` add to and override the common ones.
-        merged = dict(common)
-        for name, value in data.items():
-            merged[name] = {**common[name], **value} if isinstance(value, dict) and isinstance(common.get(name), dict) else value
-        out[env] = merged
-    return out
+    """The hand-written tests' expectations (expectations.yaml), the same for every environment;
+    the values per environment are in the inventories."""
+    common = plans.load_yaml(EXPECTATIONS) or {}
+    return dict.fromkeys(ENVIRONMENTS, common)
+
+
+@pytest.fixture(scope="session")
+def facts() -> dict[str, coverage.Fact]:
+    return coverage.load_facts()
 
 
 # The staging variant: one render that serves two proofs (see the fixture).

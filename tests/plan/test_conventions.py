@@ -1,19 +1,22 @@
-"""Naming, tagging and outputs [spec section 1, interfaces]."""
+"""Naming, tagging and the provider [spec section 1]; the outputs are in the inventories."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 
 from journey_guard import plans
+from journey_guard.paths import TERRAFORM_DIR
 
-from .conftest import VARIANT_ENV, expect_equal, fill
+from .conftest import ENVIRONMENTS, VARIANT_ENV, expect_equal, fill
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.spec("default-tags", "data-classification")
 def test_every_taggable_resource_carries_the_default_tags(plan: plans.Plan, expected: dict[str, Any]) -> None:
     want = fill(expected["tags"], plan)
     confidential = set(expected["confidential"]["types"])
@@ -35,6 +38,7 @@ def test_every_taggable_resource_carries_the_default_tags(plan: plans.Plan, expe
     expect_equal({}, wrong, f"{plan.env}: resources with wrong tags (expected {want} + DataClassification)")
 
 
+@pytest.mark.spec("name-limits", "names", "name-suffix")
 def test_names_fit_their_service_limits_with_the_longest_suffix(
     staging_variant: plans.Plan, env_plans: dict[str, plans.Plan], expectations: dict[str, Any]
 ) -> None:
@@ -64,12 +68,29 @@ def test_names_fit_their_service_limits_with_the_longest_suffix(
     expect_equal([], unqualified, f"{env}: names without the qualifier {env}-{suffix}")
 
 
+@pytest.mark.spec("bucket-names-account")
 def test_bucket_names_carry_the_account(plan: plans.Plan) -> None:
     buckets = sorted(b["bucket"] for b in plan.of_type("aws_s3_bucket").values())
     want = sorted(fill(f"uja-{c}-{{q}}-{{account}}", plan) for c in ("event-logs", "analytics-data", "artifacts", "access-logs"))
     assert buckets == want
 
 
-def test_outputs(plan: plans.Plan, expected: dict[str, Any]) -> None:
-    want = fill(expected["outputs"], plan)
-    expect_equal(want, {name: plan.outputs.get(name) for name in want}, f"{plan.env}: outputs")
+@pytest.mark.spec("provider-constraints")
+def test_the_only_provider_is_aws_5_100(env_plans: dict[str, plans.Plan]) -> None:
+    for env, plan in env_plans.items():
+        providers = {name: (p["full_name"], p.get("version_constraint")) for name, p in plan.configuration["provider_config"].items()}
+        assert providers == {"aws": ("registry.terraform.io/hashicorp/aws", "~> 5.100")}, env
+
+
+@pytest.mark.spec("bootstrap-backend-files", "bootstrap-lockfile")
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_backend_files_hold_key_region_encrypt_and_lockfile(env: str) -> None:
+    path = TERRAFORM_DIR / "environments" / f"{env}-backend.hcl"
+    settings = {name: json.loads(value) for name, value in re.findall(r"(?m)^\s*(\w+)\s*=\s*(.+?)\s*$", path.read_text())}
+    # The bucket is not here: deploy.sh adds it from the bootstrap outputs.
+    assert settings == {
+        "key": f"user-journey-analytics/{env}/terraform.tfstate",
+        "region": "us-east-1",
+        "encrypt": True,
+        "use_lockfile": True,
+    }, path

@@ -30,6 +30,7 @@ def test_second_render_is_a_cache_hit_with_the_same_plan(tmp_path: Path) -> None
     assert again.json == first.json
 
 
+@pytest.mark.spec("plans-offline")
 def test_plans_are_hermetic_and_use_the_test_account(env_plans: dict[str, plans.Plan]) -> None:
     for env, plan in env_plans.items():
         assert plan.variables["environment"] == env

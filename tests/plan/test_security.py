@@ -18,6 +18,16 @@ FUNCTION_POLICY = 'module.functions.aws_iam_role_policy.this["{}"]'
 AGENT_POLICY = "module.agent[0].aws_iam_role_policy.agent"
 
 
+# The resources that hold the system's IAM and resource policies, and the attribute holding each.
+POLICIES = {
+    "aws_iam_role": "assume_role_policy",
+    "aws_iam_role_policy": "policy",
+    "aws_kms_key": "policy",
+    "aws_s3_bucket_policy": "policy",
+    "aws_sns_topic_policy": "policy",
+}
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -54,6 +64,7 @@ def _kms_grants(plan: plans.Plan, kms: dict[str, list[str]]) -> list[str]:
     return lines
 
 
+@pytest.mark.spec("lambda-role-common", "lambda-role-kms", "lambda-role-grants", "lambda-no-put-metric-data", "kms-alias-grants")
 @pytest.mark.parametrize("function", ["event_processor", "struggle_detector", "video_analyzer", "intervention_executor"])
 def test_function_roles_are_least_privilege(plan: plans.Plan, expected: dict[str, Any], function: str) -> None:
     spec = expected["iam"]
@@ -63,6 +74,7 @@ def test_function_roles_are_least_privilege(plan: plans.Plan, expected: dict[str
     expect_equal(sorted(want), grants(plan.resources[address]["policy"], address), f"{plan.env}: {address}")
 
 
+@pytest.mark.spec("lambda-xray-vpc")
 def test_function_roles_trust_lambda_only(plan: plans.Plan) -> None:
     roles = {a: r for a, r in plan.of_type("aws_iam_role").items() if a.startswith("module.functions.")}
     assert len(roles) == 4
@@ -74,6 +86,7 @@ def test_function_roles_trust_lambda_only(plan: plans.Plan) -> None:
     assert not {t for t in plan.counts() if t.startswith("aws_iam") and t.endswith("attachment")}
 
 
+@pytest.mark.spec("agent-role-grants", "agent-role-trust")
 def test_agent_role(plan: plans.Plan, expected: dict[str, Any]) -> None:
     spec = expected["iam"]["agent"]
     model = plan.variables["bedrock_model_id"]
@@ -98,6 +111,7 @@ def test_other_roles_grant_no_wildcards_beyond_the_allowed(plan: plans.Plan, exp
                 assert action in allowed, f"{address} grants {action} on *"
 
 
+@pytest.mark.spec("agent-references")
 def test_bedrock_may_invoke_the_action_group_executors(plan: plans.Plan) -> None:
     permissions = plan.of_type("aws_lambda_permission")
     assert len(permissions) == 3
@@ -108,6 +122,7 @@ def test_bedrock_may_invoke_the_action_group_executors(plan: plans.Plan) -> None
         assert permission["source_arn"] == fill("arn:{partition}:bedrock:{region}:{account}:agent/*", plan), address
 
 
+@pytest.mark.spec("keys-wiring", "lambda-log-groups", "network-flow-logs", "kinesis-stream")
 def test_every_store_uses_its_domain_key(plan: plans.Plan, expected: dict[str, Any]) -> None:
     wrong = {}
     for rule in expected["key_wiring"]:
@@ -121,6 +136,7 @@ def test_every_store_uses_its_domain_key(plan: plans.Plan, expected: dict[str, A
     expect_equal({}, wrong, f"{plan.env}: stores not wired to their domain key")
 
 
+@pytest.mark.spec("s3-encryption", "s3-tls-only")
 def test_buckets(plan: plans.Plan) -> None:
     for address, block in plan.of_type("aws_s3_bucket_public_access_block").items():
         flags = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
@@ -140,6 +156,7 @@ def test_buckets(plan: plans.Plan) -> None:
         assert 'module.storage.aws_s3_bucket.this["access_logs"]' in plan.references(address, "target_bucket"), address
 
 
+@pytest.mark.spec("s3-tls-only", "s3-access-logs")
 def test_bucket_policies_deny_insecure_transport(plan: plans.Plan) -> None:
     for address, policy in plan.of_type("aws_s3_bucket_policy").items():
         bucket = address.split('"')[1].replace("_", "-")
@@ -166,6 +183,7 @@ def test_bucket_policies_deny_insecure_transport(plan: plans.Plan) -> None:
         assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": plan.variables["account_id"]}
 
 
+@pytest.mark.spec("sns-topic-policies")
 def test_topic_policies_admit_the_account_and_publishing_services(plan: plans.Plan) -> None:
     root = fill("arn:{partition}:iam::{account}:root", plan)
     services = {}
@@ -182,3 +200,39 @@ def test_topic_policies_admit_the_account_and_publishing_services(plan: plans.Pl
                 services.setdefault(topic, set()).add(principal["Service"])
     # Alarms, EventBridge, Budgets and Cost Anomaly Detection publish to alerts; nothing AWS-side to user-interventions.
     assert services == {"alerts": {"cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"}}
+
+
+# Where each workload's network placement comes from [3 Network], as the plan's configuration says.
+PLACEMENT = {
+    "aws_lambda_function": ("vpc_config.subnet_ids", "module.network.private_subnet_ids"),
+    "aws_sagemaker_model": ("vpc_config.subnets", "module.network.private_subnet_ids"),
+    "aws_sagemaker_notebook_instance": ("subnet_id", "module.network.private_subnet_ids"),
+}
+
+
+@pytest.mark.spec("network-private-placement", "network-gateway-endpoints", "network-interface-endpoints")
+def test_workloads_and_endpoints_sit_in_the_private_subnets(plan: plans.Plan) -> None:
+    wrong = {}
+    for rtype, (attribute, source) in PLACEMENT.items():
+        for address in plan.of_type(rtype):
+            refs = plan.references(address, attribute)
+            if source not in refs:
+                wrong[f"{address} {attribute}"] = sorted(refs)
+    for address in plan.of_type("aws_vpc_endpoint"):
+        attribute, source = (
+            ("route_table_ids", "module.network.aws_route_table.private")
+            if ".gateway[" in address
+            else ("subnet_ids", "module.network.aws_subnet.private")
+        )
+        if plan.references(address, attribute) != {source}:
+            wrong[f"{address} {attribute}"] = sorted(plan.references(address, attribute))
+    expect_equal({}, wrong, f"{plan.env}: placements outside the private subnets")
+
+
+@pytest.mark.spec("policies-known")
+def test_every_policy_is_fully_known_in_the_plan(plan: plans.Plan) -> None:
+    documents = {address: v[POLICIES[v["type"]]] for address, v in plan.resources.items() if v["type"] in POLICIES}
+    assert len(documents) > 25, f"{plan.env}: only {len(documents)} policy documents"
+    # Known means a JSON document in the plan, not "(known after apply)".
+    unknown = sorted(address for address, doc in documents.items() if not isinstance(doc, str))
+    expect_equal([], unknown, f"{plan.env}: policies known only after apply")

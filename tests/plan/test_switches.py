@@ -89,6 +89,7 @@ def test_what_gates_a_resource_names_its_own_switch(on: plans.Plan, spec: dict[s
     expect_equal({}, wrong, "resources whose count/for_each names the wrong switch")
 
 
+@pytest.mark.spec("feature-switches")
 def test_each_partial_plan_removes_exactly_the_resources_of_the_switches_it_turns_off(
     on: plans.Plan, spec: dict[str, Any], partial_plans: dict[frozenset[str], plans.Plan]
 ) -> None:
@@ -105,6 +106,7 @@ def test_each_partial_plan_removes_exactly_the_resources_of_the_switches_it_turn
         expect_equal(want, sorted(removed), f"{label}: resources removed")
 
 
+@pytest.mark.spec("feature-switches", "feature-switch-defaults")
 def test_each_switch_owns_the_resources_its_spec_counts(on: plans.Plan, spec: dict[str, Any]) -> None:
     """Means: the environment plan and the inventory (no extra plan)."""
     for switch in SWITCHES:
