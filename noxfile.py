@@ -97,7 +97,7 @@ def policy(session: nox.Session) -> None:
     session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider")
     # In GitHub Actions the gate also annotates the PR (::error lines) and writes the job summary.
     formats = "cli,sarif,junit,markdown,json" + (",github" if os.environ.get("GITHUB_ACTIONS") == "true" else "")
-    args = session.posargs or ["--env", "all", "--format", formats, "--output-dir", "build/policy"]
+    args = session.posargs or ["--env", "all", "--strict", "--format", formats, "--output-dir", "build/policy"]
     session.run("python", "-m", "policies", "check", "terraform", *args)
 
 

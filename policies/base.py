@@ -9,10 +9,7 @@ not resolved, and the plan scan, where IAM documents are fully known, has the la
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from checkov.common.bridgecrew.severities import Severities
@@ -20,7 +17,14 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.common.util.consts import TRUE_AFTER_UNKNOWN
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
+from policies import resource_types
 from policies.catalog import CATALOG, SEVERITIES, Rule, register  # noqa: F401  (re-exported: checks import them from here)
+from policies.policy_document import Statement, parse
+from policies.policy_document import is_unresolved as is_unresolved  # re-exported: the checks read it from here
+
+# (check id, resource address, first line) of every evaluation a check could not decide in this
+# process; checkov drops UNKNOWN results, so the gate drains this after each scan (policies.gate).
+UNDECIDED: list[tuple[str, str, int]] = []
 
 
 class UjaCheck(BaseResourceCheck):
@@ -40,13 +44,21 @@ class UjaCheck(BaseResourceCheck):
         self.severity = Severities[self.SEVERITY]
 
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        if not self.applies():
+            return CheckResult.UNKNOWN  # silent: checkov drops it, and it is no open question
         verdict = self.evaluate(conf)
         if verdict is None:
+            line = conf.get("__start_line__") or conf.get("__startline__") or 0
+            UNDECIDED.append((self.id, str(conf.get("__address__", "")), int(line[0] if isinstance(line, list) else line)))
             return CheckResult.UNKNOWN
         return CheckResult.PASSED if verdict else CheckResult.FAILED
 
+    def applies(self) -> bool:
+        """Whether the rule applies in this scan at all (per-environment rules: only where required)."""
+        return True
+
     def evaluate(self, conf: dict[str, list[Any]]) -> bool | None:
-        """True: compliant; False: a finding; None: not decidable from this configuration."""
+        """True: compliant; False: a finding; None: not decidable from this configuration (UNKNOWN)."""
         raise NotImplementedError
 
 
@@ -77,17 +89,6 @@ def blocks(conf: dict[str, Any], key: str) -> list[dict[str, Any]]:
         elif isinstance(item, list):
             out.extend(i for i in item if isinstance(i, dict))
     return out
-
-
-# What checkov leaves of a reference it could not render: "${...}" or a bare "var.x" / "aws_x.y.arn".
-REFERENCE = re.compile(
-    r"\$\{|(?<![\w/:.-])(var|local|module|data|each|count|self)\.[A-Za-z_]|^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*(\[[^\]]*\])?\.[a-z_]+$"
-)
-
-
-def is_unresolved(raw: Any) -> bool:
-    """A reference checkov could not render on HCL, or a value only known after apply on a plan."""
-    return raw == TRUE_AFTER_UNKNOWN or (isinstance(raw, str) and REFERENCE.search(raw) is not None)
 
 
 def is_set(raw: Any) -> bool:
@@ -127,111 +128,7 @@ def customer_key(raw: Any) -> bool | None:
     return "alias/aws/" not in raw
 
 
-# --- IAM policy documents -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Statement:
-    sid: str
-    effect: str
-    actions: tuple[str, ...]
-    not_actions: tuple[str, ...]
-    resources: tuple[str, ...]
-    not_resources: tuple[str, ...]
-    principals: dict[str, tuple[str, ...]] | None
-    not_principals: bool
-    conditions: dict[str, dict[str, Any]]
-
-    @property
-    def allows(self) -> bool:
-        return self.effect == "Allow"
-
-    def condition_keys(self) -> set[str]:
-        return {key.lower() for body in self.conditions.values() if isinstance(body, dict) for key in body}
-
-    def condition_values(self, operator_suffix: str, key: str) -> list[str]:
-        """Values of ``key`` under any operator ending in ``operator_suffix`` (e.g. Bool, StringEquals)."""
-        found: list[str] = []
-        for operator, body in self.conditions.items():
-            if not operator.endswith(operator_suffix) or not isinstance(body, dict):
-                continue
-            for k, v in body.items():
-                if k.lower() == key.lower():
-                    found += [str(x).lower() for x in _as_list(v)]
-        return found
-
-
-def _as_list(raw: Any) -> list[Any]:
-    if raw is None:
-        return []
-    return list(raw) if isinstance(raw, list | tuple) else [raw]
-
-
-def _principals(raw: Any) -> dict[str, tuple[str, ...]] | None:
-    if raw is None:
-        return None
-    if raw == "*":
-        return {"*": ("*",)}
-    if isinstance(raw, dict):
-        return {str(kind): tuple(str(p) for p in _as_list(v)) for kind, v in raw.items()}
-    return {"?": tuple(str(p) for p in _as_list(raw))}
-
-
-def policy_document(raw: Any) -> dict[str, Any] | None:
-    """A policy document from an attribute's value (JSON text or rendered dict); None when unresolved."""
-    raw = value({"v": raw}, "v")
-    if isinstance(raw, list) and len(raw) == 1:
-        raw = raw[0]
-    if isinstance(raw, str):
-        if is_unresolved(raw):
-            return None
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
-    if not isinstance(raw, dict) or "Statement" not in raw:
-        return None
-    text = json.dumps(raw)
-    if TRUE_AFTER_UNKNOWN in text or any(is_unresolved(v) for v in _strings(raw)):
-        return None
-    return raw
-
-
-def _strings(raw: Any) -> Iterable[str]:
-    if isinstance(raw, str):
-        yield raw
-    elif isinstance(raw, dict):
-        for v in raw.values():
-            yield from _strings(v)
-    elif isinstance(raw, list):
-        for v in raw:
-            yield from _strings(v)
-
-
-def statements(doc: dict[str, Any]) -> list[Statement]:
-    out = []
-    for i, raw in enumerate(_as_list(doc.get("Statement"))):
-        if not isinstance(raw, dict):
-            continue
-        out.append(
-            Statement(
-                sid=str(raw.get("Sid") or f"#{i}"),
-                effect=str(raw.get("Effect", "")),
-                actions=tuple(str(a).lower() for a in _as_list(raw.get("Action"))),
-                not_actions=tuple(str(a).lower() for a in _as_list(raw.get("NotAction"))),
-                resources=tuple(str(r) for r in _as_list(raw.get("Resource"))),
-                not_resources=tuple(str(r) for r in _as_list(raw.get("NotResource"))),
-                principals=_principals(raw.get("Principal")),
-                not_principals="NotPrincipal" in raw,
-                conditions=raw.get("Condition") or {},
-            )
-        )
-    return out
-
-
-def wildcard_principal(st: Statement) -> bool:
-    """``"Principal": "*"`` or ``{"AWS": "*"}``: anyone, unless conditions narrow it."""
-    return st.not_principals or any("*" in values for values in (st.principals or {}).values())
+# --- IAM policy documents (the model: policies.policy_document) -----------------------------
 
 
 def is_tls_deny(st: Statement) -> bool:
@@ -246,8 +143,7 @@ def is_tls_deny(st: Statement) -> bool:
 
 
 def policy_statements(conf: dict[str, Any], key: str = "policy") -> list[Statement] | None:
-    doc = policy_document(conf.get(key))
-    return None if doc is None else statements(doc)
+    return parse(conf.get(key))
 
 
 def inline_policies(conf: dict[str, Any]) -> Iterable[Any]:
@@ -257,18 +153,28 @@ def inline_policies(conf: dict[str, Any]) -> Iterable[Any]:
             yield item["policy"]
 
 
-IDENTITY_POLICY_RESOURCES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role")
+IDENTITY_POLICY_RESOURCES = (
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_role",
+    "aws_ssoadmin_permission_set_inline_policy",
+)
 
 
 def identity_statements(entity_type: str, conf: dict[str, Any]) -> list[Statement] | None:
     """The statements of an identity policy resource (a role's inline_policy blocks included); None if any is unresolved."""
-    documents = list(inline_policies(conf)) if entity_type == "aws_iam_role" else [conf.get("policy")]
+    if entity_type == "aws_iam_role":
+        documents = list(inline_policies(conf))
+    else:
+        documents = [conf.get("inline_policy" if entity_type == "aws_ssoadmin_permission_set_inline_policy" else "policy")]
     found: list[Statement] = []
     for raw in documents:
-        doc = policy_document(raw)
-        if doc is None:
+        parsed = parse(raw)
+        if parsed is None:
             return None
-        found += statements(doc)
+        found += parsed
     return found
 
 
@@ -287,3 +193,32 @@ class IdentityPolicyCheck(UjaCheck):
     def violates(self, st: Statement) -> bool:
         """True when this Allow statement breaks the rule."""
         raise NotImplementedError
+
+
+class ResourcePolicyCheck(UjaCheck):
+    """A check of every statement of a resource-based policy, on every type that can carry one
+    (``policies/resource_policies.yaml``, derived from the provider schema)."""
+
+    RESOURCES = tuple(sorted(resource_types.load().covered))
+    CATEGORY = CheckCategories.IAM
+
+    def evaluate(self, conf: dict[str, list[Any]]) -> bool | None:
+        raw = attribute(conf, resource_types.load().covered[self.entity_type])
+        if value({"v": raw}, "v") in (None, "", []):
+            return True  # no policy: only the owning account's IAM applies (the default key policy: UJA_KMS_002)
+        found = parse(raw)
+        if found is None:
+            return None
+        return not any(self.violates(st) for st in found)
+
+    def violates(self, st: Statement) -> bool:
+        """True when this statement breaks the rule."""
+        raise NotImplementedError
+
+
+def attribute(conf: dict[str, Any], dotted: str) -> Any:
+    """``details.policy``: an attribute inside nested blocks (first block of each)."""
+    *path, name = dotted.split(".")
+    for key in path:
+        conf = block(conf, key) or {}
+    return conf.get(name)

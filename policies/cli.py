@@ -1,7 +1,7 @@
 """``python -m policies check [DIR] ...`` and ``python -m policies list [--format text|markdown|json]``.
 
-Exit 0 when clean, 1 when any policy fails (waiver problems and inline skips included), 2 on usage
-or tool errors. A tree with ``environments/<env>.tfvars`` is scanned per environment, on HCL with
+Exit 0 when clean, 1 when any policy fails (waiver problems and inline skips included; with ``--strict``
+also when a check could not decide: UNKNOWN), 2 on usage or tool errors. A tree with ``environments/<env>.tfvars`` is scanned per environment, on HCL with
 that var-file and on that environment's plan; any other tree is a set of roots (``policies.roots``),
 each scanned on HCL and on its hermetic plan with the ``--var-file`` files given.
 
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--env", default="all", help="dev, staging, prod or all (trees with environments/<env>.tfvars; default: all)")
     check.add_argument("--plan", type=Path, help="plan JSON (terraform show -json) of the one --env selected, instead of rendering it")
     check.add_argument("--no-plans", action="store_true", help="HCL only: skip the plan scans (fast; what the pre-commit hook runs)")
+    check.add_argument("--strict", action="store_true", help="fail (exit 1) when a check could not decide (UNKNOWN), too")
     check.add_argument(
         "--var-file", action="append", type=Path, default=[], metavar="FILE", help="tfvars for the roots' HCL and plan scans (repeatable)"
     )
@@ -110,7 +111,7 @@ def _scan(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-
 
     from journey_guard.paths import TERRAFORM_DIR
     from policies import config, gate, roots, waivers
-    from policies.plans import render
+    from policies.plans import render, render_roots
 
     tree = args.tree.resolve()
     if args.config is not None:
@@ -136,8 +137,10 @@ def _scan(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-
             plans = {}
         else:
             plans = render(tree, names, cfg.plan_tfvars, Path(tmp))
+        # Nested roots (the bootstrap) are planned too, so what HCL cannot decide there is decided.
+        nested = {} if args.no_plans else render_roots(tree, gate.nested_roots(tree), cfg.plan_tfvars, Path(tmp))
         report_unused = tree == TERRAFORM_DIR.resolve() and bool(plans) and waivers_path == waivers.WAIVERS_PATH
-        return gate.run(tree, environments, plans, today, waivers_path, report_unused=report_unused)
+        return gate.run(tree, environments, plans, today, waivers_path, report_unused=report_unused, root_plans=nested)
 
 
 def check(args: argparse.Namespace) -> int:
@@ -175,6 +178,9 @@ def check(args: argparse.Namespace) -> int:
     if outcome.failing and args.soft_fail:
         print(f"policies: --soft-fail: {len(outcome.failing)} finding(s) reported, exit 0", file=sys.stderr)
         return CLEAN
+    if args.strict and outcome.unknown:
+        print(f"policies: --strict: {len(outcome.unknown)} check(s) could not decide (UNKNOWN)", file=sys.stderr)
+        return FINDINGS
     return FINDINGS if outcome.failing else CLEAN
 
 

@@ -26,12 +26,13 @@ os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
 from checkov.common.output.record import Record
 from checkov.common.output.report import Report
 from checkov.runner_filter import RunnerFilter
+from checkov.terraform.checks.utils.base_cloudsplaining_iam_scanner import BaseTerraformCloudsplainingIAMScanner
 from checkov.terraform.plan_runner import Runner as PlanRunner
 from checkov.terraform.runner import Runner as HclRunner
 
 import policies.checks  # noqa: F401  (registers the UJA_ checks with checkov)
 from policies import config, plan_checks, severity, speedups, waivers
-from policies.base import CATALOG, Rule, register
+from policies.base import CATALOG, UNDECIDED, Rule, register
 
 speedups.install()
 
@@ -71,6 +72,7 @@ class Finding:
     fix: str
     waiver: str | None = None  # the reason of the waiver that accepts it
     scope: str | None = None  # a nested root's path (e.g. bootstrap) when it is not an environment's finding
+    status: str = "FAILED"  # or UNKNOWN: no scan (HCL, plan) could decide the check for this resource
 
     @property
     def unit(self) -> str | None:
@@ -87,6 +89,8 @@ class ScanResult:
     resources: int = 0
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # HCL scans: address -> (file, line)
     scope: str | None = None  # set for a nested root scanned on its own
+    decided: set[tuple[str, str]] = field(default_factory=set)  # (check id, address) that passed or failed
+    undecided: dict[tuple[str, str], int] = field(default_factory=dict)  # UJA_ (check id, address) -> line, UNKNOWN
 
     @property
     def unit(self) -> str | None:
@@ -105,6 +109,7 @@ class ScanResult:
             self.passed + other.passed,
             self.resources + other.resources,
             {**other.locations, **self.locations},
+            decided=self.decided | other.decided,
         )
 
 
@@ -141,10 +146,15 @@ def _hcl_filter(tree: Path, var_files: Sequence[Path], excluded: list[str] | Non
 
 
 def _plan_filter() -> RunnerFilter:
-    # Built-in checks already ran on the HCL with the same var-file; on plans checkov's graph loses the
-    # links between a bucket and its split-out configuration resources (false CKV_AWS_21/145, CKV2_AWS_6).
-    # The plan adds what HCL lacks for the UJA_ checks: fully known IAM documents and instance keys.
-    return RunnerFilter(framework=["terraform_plan"], checks=sorted(CATALOG), show_progress_bar=False, download_external_modules=False)
+    # Built-in and UJA_ checks: the plan knows what HCL cannot (values built through locals and
+    # `for`, IAM documents, instance keys). Where checkov's plan verdict is known to be wrong
+    # (config.yaml builtin_plan_exceptions) the HCL verdict stands: see known_wrong_on_plan.
+    return RunnerFilter(
+        framework=["terraform_plan"],
+        skip_checks=list(config.load().builtin_skips),
+        show_progress_bar=False,
+        download_external_modules=False,
+    )
 
 
 def _collect(reports: Iterable[Report], env: str | None, source: str) -> ScanResult:
@@ -154,8 +164,10 @@ def _collect(reports: Iterable[Report], env: str | None, source: str) -> ScanRes
         for record in report.passed_checks:
             result.passed += 1
             result.checks[record.check_id] = record.check_name
+            result.decided.add((record.check_id, record.resource_address or record.resource))
         for record in report.failed_checks:
             result.checks[record.check_id] = record.check_name
+            result.decided.add((record.check_id, record.resource_address or record.resource))
             rule = _rule(record)
             address = record.resource_address or record.resource
             line = record.file_line_range[0] if record.file_line_range else 0
@@ -196,18 +208,24 @@ def hcl_reports(
     return _reports(HclRunner().run(root_folder=str(tree), runner_filter=runner_filter, collect_skip_comments=False))
 
 
-def scan_hcl(tree: Path, env: config.EnvironmentRules | None) -> ScanResult:
-    reports = hcl_reports(tree, env)
+def scan_hcl(
+    tree: Path, env: config.EnvironmentRules | None, var_files: Sequence[Path] = (), excluded: list[str] | None = None
+) -> ScanResult:
+    _fresh_scan()
+    reports = hcl_reports(tree, env, var_files=var_files, excluded=excluded)
     result = _collect(reports, env.name if env else None, "hcl")
     result.locations = _locations(reports)
+    result.undecided = _drain_undecided()
     return result
 
 
 def scan_plan(plan: Path, env: config.EnvironmentRules | None) -> ScanResult:
     """checkov's terraform_plan framework with the UJA_ checks, then the whole-plan checks."""
     config.set_active_environment(env)
+    _fresh_scan()
     reports = _reports(PlanRunner().run(root_folder=None, files=[str(plan)], runner_filter=_plan_filter(), collect_skip_comments=False))
     result = _collect(reports, env.name if env else None, "plan")
+    result.undecided = _drain_undecided()
     for rule, address, passed in plan_checks.run(json.loads(plan.read_text())):
         result.checks[rule.id] = rule.name
         if passed:
@@ -215,6 +233,57 @@ def scan_plan(plan: Path, env: config.EnvironmentRules | None) -> ScanResult:
         else:
             result.findings.append(Finding(rule.id, rule.name, rule.severity, result.environment, "plan", address, str(plan), 0, rule.fix))
     return result
+
+
+class _NeverServed(dict):
+    """checkov caches the IAM documents of its cloudsplaining checks (CKV_AWS_286-290) by entity path,
+    which the for_each instances of a plan share, and for the whole process: every instance would be
+    judged on the first one's document. It reads the cache only after ``key in cache.keys()``."""
+
+    def keys(self) -> tuple[()]:  # type: ignore[override]
+        return ()
+
+
+BaseTerraformCloudsplainingIAMScanner.policy_document_cache = _NeverServed()
+
+
+def _fresh_scan() -> None:
+    """Forget the open UJA_ questions an earlier scan in this process left behind."""
+    UNDECIDED.clear()
+
+
+def _drain_undecided() -> dict[tuple[str, str], int]:
+    found = {(check_id, address): line for check_id, address, line in UNDECIDED}
+    UNDECIDED.clear()
+    return found
+
+
+def _decided_by(result: ScanResult, check_id: str, address: str) -> bool:
+    return any(c == check_id and same_resource(address, a) for c, a in result.decided)
+
+
+def unknowns(hcl: ScanResult, planned: ScanResult | None) -> list[Finding]:
+    """UNKNOWN findings: checks no scan could decide. Without a plan, what the HCL scan left open;
+    with one, what the plan left open that the HCL scan did not decide either (a resource absent
+    from the plan does not exist in that environment, so HCL's open questions about it are moot)."""
+    source, scanned = ("hcl", hcl) if planned is None else ("plan", planned)
+    out = []
+    for (check_id, address), line in sorted(scanned.undecided.items()):
+        if planned is not None and _decided_by(hcl, check_id, address):
+            continue
+        rule = CATALOG[check_id]
+        file, line = hcl.locations.get(address) or hcl.locations.get(_strip_keys(address)) or ("", line)
+        fix = f"Make the value decidable at plan time (a literal, a known name), or plan this root. {rule.fix}"
+        out.append(Finding(rule.id, rule.name, rule.severity, hcl.environment, source, address, file, line, fix, status="UNKNOWN"))
+    return out
+
+
+def known_wrong_on_plan(planned: ScanResult, hcl: ScanResult) -> ScanResult:
+    """Drop plan findings of the built-in checks whose plan verdict is known to be wrong
+    (config.yaml ``builtin_plan_exceptions``) where the HCL scan judged the same resource: its verdict stands."""
+    wrong = config.load().builtin_plan_exceptions
+    planned.findings = [f for f in planned.findings if f.rule_id not in wrong or not _decided_by(hcl, f.rule_id, f.resource)]
+    return planned
 
 
 def locate(planned: ScanResult, locations: dict[str, tuple[str, int]]) -> ScanResult:
@@ -262,20 +331,26 @@ def _task(task: tuple[str, Path, config.EnvironmentRules | None]) -> ScanResult:
 
 
 def scan(
-    tree: Path, environments: list[config.EnvironmentRules | None], plans: dict[str, Path], workers: int | None = None
+    tree: Path,
+    environments: list[config.EnvironmentRules | None],
+    plans: dict[str, Path],
+    workers: int | None = None,
+    root_plans: dict[str, Path] | None = None,
 ) -> list[ScanResult]:
     """Scan every environment (None: the tree without a var-file) on HCL and on its plan, one result each,
-    then each nested root (bootstrap/) on its own HCL without a var-file, one result each.
+    then each nested root (bootstrap/) on its own HCL without a var-file and on its plan
+    (``root_plans``, keyed by the root's path), one result each.
 
     HCL and plan scans are separate tasks (longest first) so two cores stay busy until the end.
     """
     # A plan given for a tree without environments is keyed "".
     keyed = [(env, plans.get(env.name if env else "")) for env in environments]
-    nested = nested_roots(tree)
+    nested = [(n, (root_plans or {}).get(n)) for n in nested_roots(tree)]
     tasks = (
         [("hcl", tree, env) for env, _ in keyed]
-        + [("hcl", tree / n, None) for n in nested]
+        + [("hcl", tree / n, None) for n, _ in nested]
         + [("plan", plan, env) for env, plan in keyed if plan is not None]
+        + [("plan", plan, None) for _, plan in nested if plan is not None]
     )
     workers = min(len(tasks), workers or os.cpu_count() or 1)
     if workers <= 1:
@@ -284,16 +359,29 @@ def scan(
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             done = list(pool.map(_task, tasks))
     hcl, roots, planned = done[: len(keyed)], done[len(keyed) : len(keyed) + len(nested)], iter(done[len(keyed) + len(nested) :])
-    return [
-        h if plan is None else expand(h, plan_addresses(plan)).merge(locate(next(planned), h.locations))
-        for h, (_, plan) in zip(hcl, keyed, strict=True)
-    ] + [rescope(r, n) for r, n in zip(roots, nested, strict=True)]
+    return [judge(h, plan, next(planned) if plan is not None else None) for h, (_, plan) in zip(hcl, keyed, strict=True)] + [
+        rescope(judge(r, plan, next(planned) if plan is not None else None), n) for r, (n, plan) in zip(roots, nested, strict=True)
+    ]
+
+
+def judge(hcl: ScanResult, plan: Path | None, planned: ScanResult | None) -> ScanResult:
+    """One unit's result: HCL findings (expanded to the plan's instances), plan findings located in
+    the HCL, built-in plan verdicts known to be wrong replaced by HCL's, and UNKNOWN findings."""
+    undecided = unknowns(hcl, planned)
+    if plan is None or planned is None:
+        hcl.findings += undecided
+        return hcl
+    planned = locate(known_wrong_on_plan(planned, hcl), hcl.locations)
+    planned.findings += undecided
+    return expand(hcl, plan_addresses(plan)).merge(planned)
 
 
 def rescope(result: ScanResult, root: str) -> ScanResult:
     """A nested root's result, its files made relative to the scanned tree."""
     result.scope = root
-    result.findings = [replace(f, scope=root, file=f"{root}/{f.file}") for f in result.findings]
+    result.findings = [
+        replace(f, scope=root, file=f"{root}/{f.file}" if f.file and not Path(f.file).is_absolute() else f.file) for f in result.findings
+    ]
     return result
 
 
@@ -332,6 +420,8 @@ def apply_waivers(findings: list[Finding], accepted: list[waivers.Waiver]) -> tu
             and (f.environment is None or f.environment in w.environments)
             and (w.resource == f.resource or (f.source == "hcl" and "[" not in f.resource and same_resource(w.resource, f.resource)))
         ]
+        if f.status != "FAILED":
+            matches = []  # a waiver accepts a finding, never an undecided check
         exact = [w for w in matches if w.resource == f.resource]
         chosen = exact[:1] or matches
         used |= {w.index for w in chosen}
@@ -365,7 +455,11 @@ class Outcome:
 
     @property
     def failing(self) -> list[Finding]:
-        return [f for f in self.findings if f.waiver is None]
+        return [f for f in self.findings if f.waiver is None and f.status == "FAILED"]
+
+    @property
+    def unknown(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "UNKNOWN"]
 
     @property
     def units(self) -> list[str | None]:
@@ -381,6 +475,7 @@ def run(
     waivers_path: Path = waivers.WAIVERS_PATH,
     workers: int | None = None,
     report_unused: bool = True,
+    root_plans: dict[str, Path] | None = None,
 ) -> Outcome:
     """Scan, then judge: dedupe HCL against plan findings, apply waivers, flag bad or unused waivers.
 
@@ -390,7 +485,7 @@ def run(
     entries = waivers.load(waivers_path)
     names = {e.name for e in environments if e is not None}
     accepted, problems = waivers.validate(entries, today, set(config.load().environments))
-    results = scan(tree, environments, plans, workers)
+    results = scan(tree, environments, plans, workers, root_plans)
     findings = dedupe([f for r in results for f in r.findings] + skip_comments(tree))
     findings, used = apply_waivers(findings, accepted)
     if report_unused:

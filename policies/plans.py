@@ -8,6 +8,7 @@ nothing is rendered twice.
 from __future__ import annotations
 
 import json
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,3 +40,24 @@ def render(tree: Path, environments: list[str], plan_tfvars: str, out_dir: Path)
 
     with ThreadPoolExecutor(max_workers=max(1, len(environments))) as pool:
         return dict(zip(environments, pool.map(one, environments), strict=True))
+
+
+def render_roots(tree: Path, roots: list[str], plan_tfvars: str, out_dir: Path) -> dict[str, Path]:
+    """Plans of the nested roots (``bootstrap``) through the hermetic ``render_root``, with the hermetic
+    tfvars (variables a root does not declare are only warnings). A root that cannot be planned is
+    left out, so its undecidable checks show as UNKNOWN instead of failing the gate with a tool error."""
+    tfvars = REPO / plan_tfvars
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def one(root: str) -> tuple[str, Path | None]:
+        try:
+            plan = plans.render_root(tree / root, var_files=[tfvars])
+        except (plans.PlanError, toolchain.ToolchainError, OSError) as exc:
+            print(f"policies: {root}: no plan, HCL only ({str(exc).splitlines()[0]})", file=sys.stderr)
+            return root, None
+        path = out_dir / f"root-{root.replace('/', '-')}.plan.json"
+        path.write_text(json.dumps(plan.json))
+        return root, path
+
+    with ThreadPoolExecutor(max_workers=max(1, len(roots))) as pool:
+        return {root: path for root, path in pool.map(one, roots) if path is not None}

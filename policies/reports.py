@@ -81,9 +81,10 @@ def cli(outcome: Outcome) -> str:
     for env in outcome.units:
         mine = [f for f in outcome.findings if f.unit == env]
         result = next(r for r in outcome.results if r.unit == env)
-        reported = [f for f in mine if state(f, failing) != "FAILED" and not f.waiver]
+        reported = [f for f in mine if state(f, failing) == "REPORTED"]
+        unknown = [f for f in mine if state(f, failing) == "UNKNOWN"]
         lines.append(
-            f"== {_env(env)}: {len(result.checks)} checks, {result.passed} passed, {len([f for f in mine if f in failing])} failed, {len([f for f in mine if f.waiver])} waived"
+            f"== {_env(env)}: {len(result.checks)} checks, {result.passed} passed, {len([f for f in mine if f in failing])} failed, {len([f for f in mine if f.waiver])} waived, {len(unknown)} unknown"
             + (f", {len(reported)} reported" if reported else "")
         )
         lines += [f"  note: {note}" for note in getattr(result, "notes", [])]
@@ -97,7 +98,9 @@ def cli(outcome: Outcome) -> str:
         lines.append("== gate (all environments)")
         lines += [f"  FAILED {f.rule_id} {f.resource} at {_where(outcome, f)}\n      {f.fix}" for f in gate]
     verdict = "FAILED" if outcome.failing else "PASSED"
-    lines.append(f"policy gate {verdict}: {len(outcome.failing)} finding(s) across {', '.join(_env(e) for e in outcome.units)}")
+    lines.append(
+        f"policy gate {verdict}: {len(outcome.failing)} finding(s), {len(outcome.unknown)} unknown across {', '.join(_env(e) for e in outcome.units)}"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -121,11 +124,14 @@ def sarif(outcome: Outcome) -> str:
         )
     results = []
     for f in outcome.findings:
+        undecided = f.status == "UNKNOWN"
         result = {
             "ruleId": f.rule_id,
             "ruleIndex": used.index(f.rule_id),
-            "level": SARIF_LEVEL[f.severity],
-            "message": {"text": f"{f.name}: {f.resource} ({_env(f.unit)}, {f.source})"},
+            # SARIF: a result that is not a failure has kind "review" (needs a person) and level "none".
+            "kind": "review" if undecided else "fail",
+            "level": "none" if undecided else SARIF_LEVEL[f.severity],
+            "message": {"text": f"{'UNKNOWN: ' if undecided else ''}{f.name}: {f.resource} ({_env(f.unit)}, {f.source})"},
             "locations": [
                 {
                     "physicalLocation": {
@@ -136,7 +142,7 @@ def sarif(outcome: Outcome) -> str:
                 }
             ],
             # Code scanning tracks a result across pushes by these, not by line.
-            "partialFingerprints": {"ujaFinding/v1": f"{f.rule_id}|{_env(f.unit)}|{f.resource}"},
+            "partialFingerprints": {"ujaFinding/v1": f"{f.rule_id}|{_env(f.unit)}|{f.resource}" + ("|unknown" if undecided else "")},
         }
         if f.waiver:
             result["suppressions"] = [{"kind": "external", "justification": f.waiver}]
@@ -159,19 +165,31 @@ def junit(outcome: Outcome) -> str:
     suites = ET.Element("testsuites", name="policy gate")
     failing = blocking(outcome)
     for result in outcome.results:
-        mine = defaultdict(list)
+        mine, undecided = defaultdict(list), defaultdict(list)
         for f in outcome.findings:
             if f.unit == result.unit and f in failing:
                 mine[f.rule_id].append(f)
+            elif f.unit == result.unit and state(f, failing) == "UNKNOWN":
+                undecided[f.rule_id].append(f)
+        checks = {**result.checks, **{i: found[0].name for i, found in undecided.items()}}
         suite = ET.SubElement(
-            suites, "testsuite", name=f"policy.{_env(result.unit)}", tests=str(len(result.checks)), failures=str(len(mine))
+            suites,
+            "testsuite",
+            name=f"policy.{_env(result.unit)}",
+            tests=str(len(checks)),
+            failures=str(len(mine)),
+            errors=str(len(set(undecided) - set(mine))),
         )
-        for check_id, name in sorted(result.checks.items()):
+        for check_id, name in sorted(checks.items()):
             case = ET.SubElement(suite, "testcase", classname=f"policy.{_env(result.unit)}", name=f"{check_id}: {name}")
             if check_id in mine:
                 found = mine[check_id]
                 failure = ET.SubElement(case, "failure", message=f"{len(found)} resource(s) fail {check_id}", type=found[0].severity)
                 failure.text = "\n".join(f"{f.resource} at {_where(outcome, f)} ({f.source}); fix: {f.fix}" for f in found)
+            elif check_id in undecided:
+                found = undecided[check_id]
+                error = ET.SubElement(case, "error", message=f"{len(found)} resource(s) UNKNOWN for {check_id}", type="UNKNOWN")
+                error.text = "\n".join(f"{f.resource} at {_where(outcome, f)} ({f.source}): not decidable" for f in found)
     gate = [f for f in outcome.findings if f.source == "gate" and f.unit is None and f in failing]
     suite = ET.SubElement(suites, "testsuite", name="policy.gate", tests="1", failures=str(int(bool(gate))))
     case = ET.SubElement(suite, "testcase", classname="policy.gate", name="waivers and inline skips")
@@ -195,7 +213,8 @@ def markdown(outcome: Outcome) -> str:
         groups.append(("gate", [f for f in outcome.findings if f.unit is None]))
     for title, mine in groups:
         waived = [f for f in mine if f.waiver]
-        out.append(f"### {title}: {len([f for f in mine if f in failing])} failing, {len(waived)} waived")
+        unknown = [f for f in mine if state(f, failing) == "UNKNOWN"]
+        out.append(f"### {title}: {len([f for f in mine if f in failing])} failing, {len(waived)} waived, {len(unknown)} unknown")
         if not mine:
             out += ["", "No findings.", ""]
             continue

@@ -211,14 +211,12 @@ def answers(raw: dict) -> list[str]:
 def scan_root(tree: Path, root: Path, var_files: Sequence[Path], plan: Path | None) -> gate.ScanResult:
     """HCL (with the var-files, other roots below excluded), then the plan, findings at file:line of the tree."""
     others = [d.relative_to(root).as_posix() for d in discover(tree) if d != root and root in d.parents]
-    reports = gate.hcl_reports(root, None, var_files=var_files, excluded=others)
-    hcl = gate._collect(reports, None, "hcl")
-    hcl.locations = gate._locations(reports)
+    hcl = gate.scan_hcl(root, None, var_files=var_files, excluded=others)
+    # gate.judge: plan findings located, HCL verdicts standing where checkov's plan graph is wrong, UNKNOWN.
+    result = gate.judge(hcl, plan, None if plan is None else gate.scan_plan(plan, None))
     if plan is not None:
-        planned = gate.locate(gate.scan_plan(plan, None), hcl.locations)
-        planned.findings = [declared_at(f, root, plan) if f.file == str(plan) else f for f in planned.findings]
-        hcl = gate.expand(hcl, gate.plan_addresses(plan)).merge(planned)
-    return hcl
+        result.findings = [declared_at(f, root, plan) if f.file == str(plan) else f for f in result.findings]
+    return result
 
 
 def declared_at(finding: gate.Finding, root: Path, plan: Path) -> gate.Finding:

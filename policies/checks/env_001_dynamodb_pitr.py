@@ -13,10 +13,11 @@ class DynamoDbPitrPerEnvironment(UjaCheck):
     RESOURCES = ("aws_dynamodb_table",)
     CATEGORY = CheckCategories.BACKUP_AND_RECOVERY
 
-    def evaluate(self, conf):
+    def applies(self) -> bool:
         env = config.active_environment()
-        if env is None or not env.dynamodb_pitr_required:
-            return None
+        return env is not None and env.dynamodb_pitr_required
+
+    def evaluate(self, conf):
         pitr = block(conf, "point_in_time_recovery")
         return False if pitr is None else flag(pitr, "enabled")
 

@@ -13,10 +13,11 @@ class DynamoDbDeletionProtectionPerEnvironment(UjaCheck):
     RESOURCES = ("aws_dynamodb_table",)
     CATEGORY = CheckCategories.BACKUP_AND_RECOVERY
 
-    def evaluate(self, conf):
+    def applies(self) -> bool:
         env = config.active_environment()
-        if env is None or not env.dynamodb_deletion_protection_required:
-            return None
+        return env is not None and env.dynamodb_deletion_protection_required
+
+    def evaluate(self, conf):
         if value(conf, "deletion_protection_enabled") is None:
             return False
         return flag(conf, "deletion_protection_enabled")

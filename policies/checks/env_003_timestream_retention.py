@@ -13,10 +13,11 @@ class TimestreamMagneticRetention(UjaCheck):
     RESOURCES = ("aws_timestreamwrite_table",)
     CATEGORY = CheckCategories.BACKUP_AND_RECOVERY
 
+    def applies(self) -> bool:
+        return config.active_environment() is not None
+
     def evaluate(self, conf):
         env = config.active_environment()
-        if env is None:
-            return None
         retention = block(conf, "retention_properties")
         if retention is None:
             return False  # unset leaves retention to the service default, not to the environment's decision

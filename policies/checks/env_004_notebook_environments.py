@@ -13,9 +13,12 @@ class NotebookOnlyWhereAllowed(UjaCheck):
     RESOURCES = ("aws_sagemaker_notebook_instance",)
     CATEGORY = CheckCategories.GENERAL_SECURITY
 
+    def applies(self) -> bool:
+        return config.active_environment() is not None
+
     def evaluate(self, conf):
         env = config.active_environment()
-        return None if env is None else env.sagemaker_notebook_allowed
+        return env is not None and env.sagemaker_notebook_allowed
 
 
 check = NotebookOnlyWhereAllowed()

@@ -13,9 +13,12 @@ class KinesisShardsPerEnvironment(UjaCheck):
     RESOURCES = ("aws_kinesis_stream",)
     CATEGORY = CheckCategories.GENERAL_SECURITY
 
+    def applies(self) -> bool:
+        return config.active_environment() is not None
+
     def evaluate(self, conf):
         env = config.active_environment()
-        if env is None or is_unresolved(value(conf, "shard_count")):
+        if is_unresolved(value(conf, "shard_count")):
             return None
         shards = number(conf, "shard_count")
         return shards is not None and env.kinesis_shards_min <= shards <= env.kinesis_shards_max

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import UjaCheck, policy_statements, wildcard_principal
+from policies.base import UjaCheck, policy_statements
 
 
 class TrustPolicyNamesService(UjaCheck):
@@ -20,9 +20,9 @@ class TrustPolicyNamesService(UjaCheck):
         if not allows:
             return False
         for st in allows:
-            principals = st.principals or {}
-            if wildcard_principal(st) or set(principals) != {"Service"}:
+            if st.principals is None or st.principals.everyone or set(st.principals.by_type) != {"Service"}:
                 return False
+            principals = st.principals.by_type
             if not all(p.endswith(".amazonaws.com") or p.endswith(".amazonaws.com.cn") for p in principals["Service"]):
                 return False
         return True

@@ -1,6 +1,7 @@
 from checkov.common.models.enums import CheckCategories
 
 from policies.base import UjaCheck, policy_statements
+from policies.policy_document import identifies
 
 # Services that act for callers of the account (confused-deputy risk), so their trust needs aws:SourceAccount.
 CONFUSED_DEPUTY_SERVICES = ("bedrock.amazonaws.com", "sagemaker.amazonaws.com")
@@ -20,8 +21,9 @@ class TrustSourceAccount(UjaCheck):
         if found is None:
             return None
         for st in found:
-            services = (st.principals or {}).get("Service", ())
-            if st.allows and any(s in CONFUSED_DEPUTY_SERVICES for s in services) and "aws:sourceaccount" not in st.condition_keys():
+            services = st.principals.services if st.principals else ()
+            # Concrete values, no IfExists: a request without the key must not get through.
+            if st.allows and any(s in CONFUSED_DEPUTY_SERVICES for s in services) and not identifies(st, {"aws:sourceaccount"}):
                 return False
         return True
 

@@ -1,5 +1,6 @@
-from policies.base import Rule, is_tls_deny, policy_document, register, statements
+from policies.base import Rule, is_tls_deny, register
 from policies.plan_checks import PlanView, known
+from policies.policy_document import parse
 
 RULE = register(
     Rule(
@@ -15,8 +16,8 @@ RULE = register(
 def evaluate(view: PlanView) -> list[tuple[str, bool]]:
     covered: set[str] = set()
     for policy in view.of_type("aws_s3_bucket_policy").values():
-        doc = policy_document(policy.get("policy")) if known(policy.get("policy")) else None
-        for st in statements(doc) if doc else []:
+        found = parse(policy.get("policy")) if known(policy.get("policy")) else None
+        for st in found or []:
             if is_tls_deny(st):
                 covered |= {r.split(":::", 1)[-1] for r in st.resources if not r.endswith("/*")}
     return [(a, v["bucket"] in covered) for a, v in view.of_type("aws_s3_bucket").items() if known(v.get("bucket"))]

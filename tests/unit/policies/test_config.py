@@ -23,10 +23,12 @@ def test_thresholds_are_the_specs_section_2() -> None:
     assert envs["dev"].kinesis_shards_max == 2 and envs["prod"].kinesis_shards_min == 4
 
 
-def test_every_wildcard_action_and_builtin_skip_has_a_reason() -> None:
+def test_every_wildcard_pair_builtin_skip_and_plan_exception_has_a_reason() -> None:
     cfg = config.load()
-    assert cfg.wildcard_resource_actions and all(len(r.split()) >= 3 for r in cfg.wildcard_resource_actions.values())
+    assert cfg.wildcard_allow and all(len(p.reason.split()) >= 3 for p in cfg.wildcard_allow)
     assert all(len(r.split()) >= 3 for r in cfg.builtin_skips.values())
+    assert set(cfg.builtin_plan_exceptions) >= {"CKV_AWS_21", "CKV_AWS_145", "CKV2_AWS_6"}
+    assert all(len(r.split()) >= 3 for r in cfg.builtin_plan_exceptions.values())
     assert not any(i.startswith("UJA_") for i in cfg.builtin_skips), "UJA_ policies are waived per resource, never skipped"
 
 
@@ -42,6 +44,25 @@ def test_every_wildcard_action_and_builtin_skip_has_a_reason() -> None:
         (lambda r: r["environments"]["prod"].update(kinesis_shards={"min": 5, "max": 4}), "environments.prod.kinesis_shards"),
         (lambda r: r["builtin_skips"].update(CKV_AWS_1=""), "builtin_skips.CKV_AWS_1 needs a reason"),
         (lambda r: r.pop("plan_tfvars"), "plan_tfvars must name"),
+        (lambda r: r["wildcard_allow"][0].pop("reason"), "wildcard_allow[0] must have exactly actions, resource and reason"),
+        (lambda r: r["wildcard_allow"][0].update(actions=["ec2:Describe*"]), "wildcard_allow[0].actions must be exact"),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:*:${account}:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:${region}:*:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:s3:${region}:${account}:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
+        (
+            lambda r: r["wildcard_allow"][-1].update(resource="arn:${partition}:sagemaker:${zone}:${account}:processing-job/*"),
+            "wildcard_allow[6].resource",
+        ),
+        (lambda r: r["builtin_plan_exceptions"].update(CKV_AWS_21=" "), "builtin_plan_exceptions.CKV_AWS_21 needs a reason"),
     ],
 )
 def test_a_malformed_config_is_rejected_naming_file_and_field(mutate: Callable[[dict], object], message: str) -> None:
@@ -50,3 +71,21 @@ def test_a_malformed_config_is_rejected_naming_file_and_field(mutate: Callable[[
     with pytest.raises(config.ConfigError, match=r"config\.yaml") as err:
         config.parse(data, config.CONFIG_PATH)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "allowed"),
+    [
+        ("sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:123456789012:processing-job/*", True),
+        ("SageMaker:createprocessingjob", "arn:aws-us-gov:sagemaker:us-gov-west-1:123456789012:processing-job/*", True),
+        ("sagemaker:CreateProcessingJob", "arn:aws:sagemaker:*:123456789012:processing-job/*", False),
+        ("sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:*:processing-job/*", False),
+        ("sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:123456789012:processing-job/*/x", False),
+        ("sagemaker:CreateTrainingJob", "arn:aws:sagemaker:us-east-1:123456789012:processing-job/*", False),
+        ("ec2:DescribeVpcs", "*", True),
+        ("ec2:Describe*", "*", False),
+        ("ec2:DescribeVpcs", "arn:aws:ec2:us-east-1:123456789012:*", False),
+    ],
+)
+def test_an_allow_list_pair_matches_exactly_and_placeholders_only_concrete_values(action: str, resource: str, allowed: bool) -> None:
+    assert (config.load().allowed_wildcard(action, resource) is not None) is allowed
