@@ -127,6 +127,28 @@ def faults(session: nox.Session) -> None:
     session.run("pytest", "tests/faults", *session.posargs)
 
 
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the harness: every catalogued wrong edit (tests/mutants/) must fail its layer.
+
+    ``-- --all-layers`` builds the full kill matrix, ``-- --changed-since origin/main`` runs the mutants
+    of the files a change touches, ``-- --only <glob>`` picks by id. Reports go to build/mutants/.
+    """
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    # The policy layer runs checkov in a virtualenv of its own (checkov's pins), beside this one.
+    venv = Path(session.virtualenv.location).with_name("mutants-policy")
+    python = venv / "bin" / "python"
+    digest = sha256_file(REPO / POLICY_REQUIREMENTS)
+    stamp = venv / ".requirements.sha256"
+    if not stamp.exists() or stamp.read_text() != digest:
+        session.run_install("uv", "venv", "--allow-existing", "--python", Path(session.bin) / "python", venv, external=True)
+        session.run_install("uv", "pip", "install", "--python", python, "--require-hashes", "-r", POLICY_REQUIREMENTS, external=True)
+        stamp.write_text(digest)
+    session.run("python", "-m", "journey_guard.mutants", "--policy-python", str(python), *session.posargs)
+
+
 @nox.session(name="bench_policy")
 def bench_policy(session: nox.Session) -> None:
     """The policy gate's benchmark (runs in the policy venv; part of `bench`)."""
@@ -159,4 +181,7 @@ def tests(session: nox.Session) -> None:
     """Every test layer, integration against a local moto server included."""
     session.log("all layers passed")
     # Said loudly, so nobody reads this run as covering them: they take minutes each and run nightly.
-    session.warn("NOT RUN HERE (nightly, .github/workflows/nightly.yml): nox -s faults (killed apply, dead server, sweeper)")
+    session.warn(
+        "NOT RUN HERE (nightly, .github/workflows/nightly.yml): nox -s faults (killed apply, dead server, sweeper)"
+        " and nox -s mutants -- --all-layers (the kill matrix; pull requests run the mutants of the files they touch)"
+    )

@@ -48,8 +48,12 @@ def rotated(worker_id: str) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
-def env_plans(worker_id: str) -> dict[str, plans.Plan]:
-    return {env: render(env) for env in rotated(worker_id)}
+def env_plans(worker_id: str, request: pytest.FixtureRequest) -> dict[str, plans.Plan]:
+    # Only the environments the selected tests use (``-k dev`` renders one plan, e.g. for a mutant);
+    # every environment as soon as one selected test uses the plans without an ``env`` parameter.
+    users = [item for item in request.session.items if "env_plans" in getattr(item, "fixturenames", ())]
+    wanted = {item.callspec.params.get("env") if hasattr(item, "callspec") else None for item in users}
+    return {env: render(env) for env in rotated(worker_id) if env in wanted or None in wanted}
 
 
 @pytest.fixture(scope="session")
