@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policies import gate, plan_checks, waivers
@@ -241,16 +241,11 @@ def declared_at(finding: gate.Finding, root: Path, plan: Path) -> gate.Finding:
 
 
 def _unknown_findings(rel: str, root: Path, reason: str) -> list[gate.Finding]:
-    """Plan-only checks as UNKNOWN findings of the root (when findings carry a status)."""
-    if "status" not in {f.name for f in fields(gate.Finding)}:
-        return []
+    """Plan-only checks as UNKNOWN findings of the root."""
     first = next(iter(sorted(root.glob("*.tf"))), root)
     file = (first.relative_to(root).as_posix()) if rel == "." else f"{rel}/{first.relative_to(root).as_posix()}"
     return [
-        replace(
-            gate.Finding(rule.id, rule.name, rule.severity, None, "plan", rel, file, 1, f"{rule.fix} (not checked: {reason})"),
-            status="UNKNOWN",  # type: ignore[call-arg]
-        )
+        gate.Finding(rule.id, rule.name, rule.severity, None, "plan", rel, file, 1, f"{rule.fix} (not checked: {reason})", status="UNKNOWN")
         for rule in (check.rule for check in plan_checks.PLAN_CHECKS)
     ]
 
