@@ -144,14 +144,14 @@ def test_rejected_variables_are_read_from_each_diagnostic_subject() -> None:
     diagnostics = """
 Error: Invalid value for variable
 
-  on /tmp/rejects-0.tfvars line 1:
+  on rejects-0.tfvars line 1:
    1: kinesis_shard_count = 0
     ├────────────────
     │ var.kinesis_shard_count is 0
 
 Error: Invalid value for variable
 
-  on /tmp/rejects-0.tfvars line 2:
+  on rejects-0.tfvars line 2:
    2: s3_transition_glacier_days = 59
     ├────────────────
     │ var.s3_transition_glacier_days is 59
