@@ -113,8 +113,10 @@ def _nested_top(body: str) -> tuple[str, set[str]]:
     for i, ch in enumerate(clean):
         if ch == "{":
             if depth == 0:
-                line = clean[clean.rfind("\n", 0, i) + 1 : i].strip()
-                names.add(line.split()[0] if line else "")
+                # The block's type; for `dynamic "assume_role"` the type it generates.
+                line = body[clean.rfind("\n", 0, i) + 1 : i].strip()
+                dynamic = re.fullmatch(r'dynamic\s+"([^"]+)"', line)
+                names.add(dynamic.group(1) if dynamic else (line.split()[0] if line else ""))
             depth += 1
         elif ch == "}" and depth:
             depth -= 1

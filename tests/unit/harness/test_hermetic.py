@@ -30,6 +30,7 @@ def test_every_block_is_found_with_its_alias_and_role_blocks(tmp_path: Path) -> 
             "main.tf": 'locals {\n  doc = <<-EOT\n    provider "aws" {\n  EOT\n}\nmodule "m" {\n  source = "./modules/m"\n}\n',
             "modules/m/main.tf": 'provider "aws" {\n  region = "us-west-2"\n}\nresource "aws_sqs_queue" "q" {}\n',
             "other.tf.json": '{"provider": {"aws": [{"alias": "json", "assume_role_with_web_identity": {}}]}}',
+            "dynamic.tf": 'provider "aws" {\n  alias = "dyn"\n  dynamic "assume_role" {\n    for_each = []\n    content {}\n  }\n}\n',
         },
     )
     found = {(b.module_dir.relative_to(root).as_posix(), b.alias, b.role_blocks) for b in hermetic.provider_blocks(root)}
@@ -37,6 +38,7 @@ def test_every_block_is_found_with_its_alias_and_role_blocks(tmp_path: Path) -> 
         (".", None, ()),
         (".", "west", ("assume_role",)),
         (".", "json", ("assume_role_with_web_identity",)),
+        (".", "dyn", ("assume_role",)),
         ("modules/m", None, ()),
     }
 
