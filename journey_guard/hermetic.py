@@ -30,7 +30,7 @@ UNREACHABLE = "http://127.0.0.1:9"
 OVERRIDE_FILE = "journey_guard_override.tf"
 PROVIDER_FILE = "journey_guard_provider.tf"
 BACKEND_OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
-GENERATED = (OVERRIDE_FILE, PROVIDER_FILE, "backend_override.tf")
+GENERATED = (OVERRIDE_FILE, PROVIDER_FILE)
 FAKE_CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
 # Every credential source the provider could otherwise reach for.
 NULLED = ("profile", "token", "shared_config_files", "shared_credentials_files")
