@@ -7,6 +7,7 @@ prove the scheduling, the prefixed output, the logs and the failure reporting wi
 from __future__ import annotations
 
 import io
+import itertools
 import sys
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def test_one_job_runs_them_one_after_another(tmp_path: Path) -> None:
         start, end = ((tmp_path / "logs" / f"{name}.log").read_text().splitlines()[i].split()[2] for i in (0, 1))
         spans.append((float(start), float(end)))
     spans.sort()
-    assert all(previous[1] <= following[0] for previous, following in zip(spans, spans[1:])), spans
+    assert all(previous[1] <= following[0] for previous, following in itertools.pairwise(spans)), spans
 
 
 def test_a_failure_is_reported_and_the_others_still_finish(tmp_path: Path) -> None:
