@@ -87,6 +87,8 @@ def test_unknown_fields_are_kept_top_level_and_nested() -> None:
         ({"timestamp": float(ARRIVAL)}, "timestamp"),
         ({"timestamp": True}, "timestamp"),
         ({"eventData": {"feature": "bad/feature"}}, "eventData.feature"),
+        ({"eventData": {"feature": "f" * 101}}, "eventData.feature"),
+        ({"eventType": "video_complete", "eventData": {"videoId": "v" * 101}}, "eventData.videoId"),
         ({"eventData": {"attemptCount": 0}}, "eventData.attemptCount"),
         ({"eventData": {"attemptCount": 1001}}, "eventData.attemptCount"),
         ({"eventData": {"completionRate": 1.01}}, "eventData.completionRate"),
@@ -100,6 +102,13 @@ def test_field_rules_reject_and_name_the_field(changes: dict, field: str) -> Non
     with pytest.raises(InvalidEvent) as info:
         parse(event(**changes))
     assert field in info.value.reason
+
+
+@pytest.mark.spec("event-platform-values", "event-user-segment-values")
+def test_the_enumerated_fields_allow_exactly_the_spec_values() -> None:
+    properties = {name: part["properties"] for name, part in UserEvent.model_json_schema()["$defs"].items()}
+    assert properties["DeviceInfo"]["platform"]["anyOf"][0]["enum"] == ["iOS", "Android", "Web"]
+    assert properties["UserContext"]["userSegment"]["anyOf"][0]["enum"] == ["new_user", "active_user", "engaged_user", "at_risk", "churned", "default"]
 
 
 @pytest.mark.spec("event-feature-pattern")

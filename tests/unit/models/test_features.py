@@ -73,6 +73,14 @@ def test_defaults_without_events_or_profile() -> None:
     assert features["session_duration"] == features["average_time_per_page"] == 0.0
 
 
+@pytest.mark.spec("feature-help-requests", "feature-pages")
+def test_only_the_named_event_types_count() -> None:
+    """`help` counts only on a user_action, a `page` only on a page_view."""
+    features = derive_features([ev("page_view", 0, action="help"), ev("feature_interaction", 5, page="/settings")], now_ms=T0)
+    assert features["help_requests"] == 0
+    assert features["unique_pages_visited"] == 0
+
+
 def test_profile_session_overrides_the_events() -> None:
     assert derive_features(EVENTS, now_ms=T0, current_session=(T0 - 600_000, T0))["session_duration"] == 600.0
 
