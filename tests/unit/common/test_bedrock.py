@@ -45,6 +45,8 @@ def test_arguments_cast_by_declared_type() -> None:
 @pytest.mark.spec("bedrock-response-shape")
 def test_response_shape() -> None:
     answer = response(request(), 200, {"score": 42})
+    assert set(answer) == {"messageVersion", "response"}
+    assert set(answer["response"]) == {"actionGroup", "apiPath", "httpMethod", "httpStatusCode", "responseBody"}
     assert answer["messageVersion"] == "1.0"
     assert {k: answer["response"][k] for k in ("actionGroup", "apiPath", "httpMethod", "httpStatusCode")} == {
         "actionGroup": "struggle-detection",

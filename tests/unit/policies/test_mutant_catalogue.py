@@ -41,7 +41,6 @@ NOT_YET_MUTATED = {
     "CKV_AWS_168": "SQS queue policy (the tree has none)",
     "CKV_AWS_274": "AdministratorAccess attached to a role (IAM_004's edit attaches it through a separate resource)",
     "CKV_AWS_277": "security group ingress from 0.0.0.0/0 to every port",
-    "CKV_AWS_301": "Lambda function public through a permission",
     "CKV_AWS_358": "GitHub OIDC trust (none in the tree)",
     "CKV_AWS_393": "role trust for every AWS principal",
     # Edits tried (nox -s mutants) that failed nothing: checkov judges these on values it cannot see
@@ -65,9 +64,8 @@ NOT_YET_MUTATED = {
     "CKV_AWS_385": "Principal * in the topic policy (jsonencode over locals) failed UJA_EXP_004 only",
     "CKV_AWS_61": "Principal AWS * in the flow-logs role trust failed CKV_AWS_60 only",
 }
-# UJA_ policies without a mutant yet: dropping the stream's on-failure destination fails UJA_REL_001
-# first; UJA_REL_005 needs an edit that keeps the mapping valid and loses the failures elsewhere.
-UJA_NOT_YET_MUTATED = {"UJA_REL_005": "every tried edit fails UJA_REL_001 first"}
+# UJA_ policies without a mutant yet, each with what blocks one (none today).
+UJA_NOT_YET_MUTATED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
