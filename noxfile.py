@@ -15,7 +15,8 @@ import nox
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from journey_guard import toolchain as tf_toolchain  # noqa: E402  (needs the repo on sys.path first)
+from journey_guard import environments  # noqa: E402  (needs the repo on sys.path first)
+from journey_guard import toolchain as tf_toolchain  # noqa: E402
 from journey_guard.paths import sha256_file  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
@@ -25,7 +26,6 @@ nox.options.sessions = ["gate"]
 
 DEV_REQUIREMENTS = "requirements/dev.txt"
 POLICY_REQUIREMENTS = "requirements/policy.txt"
-ENVIRONMENTS = ("dev", "staging", "prod")
 
 
 def _install(session: nox.Session, requirements: str) -> None:
@@ -173,7 +173,7 @@ def bench(session: nox.Session) -> None:
 @nox.session(venv_backend="none", requires=["lint", "unit", "policy", "plan_tests"])
 def gate(session: nox.Session) -> None:
     """The pre-merge gate over dev, staging and prod: lint, unit, policy, plan_tests."""
-    session.log(f"gate passed for {', '.join(ENVIRONMENTS)}")
+    session.log(f"gate passed for {', '.join(environments.names())}")
 
 
 @nox.session(venv_backend="none", requires=["lint", "unit", "policy", "plan_tests", "integration"])

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from journey_guard import bench, plans, tf
+from journey_guard import bench, environments, plans, tf
 from journey_guard.paths import BUILD_DIR, REPO
 
 SUITE = "plans"
@@ -72,7 +72,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="uja-bench-plans-") as tmp_name:
         tmp = Path(tmp_name)
         bare = {}
-        for name in plans.ENVIRONMENTS:
+        for name in environments.names():
             inputs = plans.copy(plans.make_inputs(name, tfvars=[TEST_TFVARS], artifacts=BUILD_DIR), tmp / "bare" / name)
             var_files = plans.prepare(inputs)
             bare[name] = _bare(inputs.tree, var_files)
@@ -80,7 +80,7 @@ def main() -> int:
         bare_total = sum(bare.values())
 
         os.environ["UJA_PLAN_CACHE_DIR"] = str(tmp / "cold-renders")
-        for name in plans.ENVIRONMENTS:
+        for name in environments.names():
             start = time.perf_counter()
             plans.render(name, tfvars=[TEST_TFVARS])
             goal = "<= 1.15x baseline" if name == "dev" else None
