@@ -1,6 +1,6 @@
 """Every job of journey-guard is a nox session; their names are an interface (CI and users call them).
 
-nox -s gate    the pre-merge gate: lint, unit, policy and plan_tests over dev, staging, prod
+nox -s gate    the pre-merge gate: lint, unit, policy and plan_tests over every environment (terraform/environments/)
 nox -s tests   every layer, integration against a local moto server included
 """
 
@@ -45,6 +45,20 @@ def _terraform(session: nox.Session) -> None:
     except tf_toolchain.ToolchainError as exc:
         session.error(str(exc))
     session.env.update(chain.env())
+
+
+def _policy_python(session: nox.Session) -> Path:
+    """The python of a virtualenv beside the session's with the policy requirements (checkov's pins),
+    for sessions that run the policy gate in a subprocess (mutants, new_environment share it)."""
+    venv = Path(session.virtualenv.location).with_name("mutants-policy")
+    python = venv / "bin" / "python"
+    digest = sha256_file(REPO / POLICY_REQUIREMENTS)
+    stamp = venv / ".requirements.sha256"
+    if not stamp.exists() or stamp.read_text() != digest:
+        session.run_install("uv", "venv", "--allow-existing", "--python", Path(session.bin) / "python", venv, external=True)
+        session.run_install("uv", "pip", "install", "--python", python, "--require-hashes", "-r", POLICY_REQUIREMENTS, external=True)
+        stamp.write_text(digest)
+    return python
 
 
 def _build(session: nox.Session) -> None:
@@ -137,16 +151,18 @@ def mutants(session: nox.Session) -> None:
     _install(session, DEV_REQUIREMENTS)
     _terraform(session)
     _build(session)
-    # The policy layer runs checkov in a virtualenv of its own (checkov's pins), beside this one.
-    venv = Path(session.virtualenv.location).with_name("mutants-policy")
-    python = venv / "bin" / "python"
-    digest = sha256_file(REPO / POLICY_REQUIREMENTS)
-    stamp = venv / ".requirements.sha256"
-    if not stamp.exists() or stamp.read_text() != digest:
-        session.run_install("uv", "venv", "--allow-existing", "--python", Path(session.bin) / "python", venv, external=True)
-        session.run_install("uv", "pip", "install", "--python", python, "--require-hashes", "-r", POLICY_REQUIREMENTS, external=True)
-        stamp.write_text(digest)
+    python = _policy_python(session)
     session.run("python", "-m", "journey_guard.mutants", "--policy-python", str(python), *session.posargs)
+
+
+@nox.session(name="new_environment")
+def new_environment(session: nox.Session) -> None:
+    """docs/adding-an-environment.md followed for a fourth environment in a temporary copy: its plan tests and policy gate pass (nightly)."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    python = _policy_python(session)
+    session.run("pytest", "tests/nightly", "-p", "no:cacheprovider", *session.posargs, env={"UJA_POLICY_PYTHON": str(python)})
 
 
 @nox.session(name="bench_policy")
@@ -172,7 +188,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none", requires=["lint", "unit", "policy", "plan_tests"])
 def gate(session: nox.Session) -> None:
-    """The pre-merge gate over dev, staging and prod: lint, unit, policy, plan_tests."""
+    """The pre-merge gate over every environment: lint, unit, policy, plan_tests."""
     session.log(f"gate passed for {', '.join(environments.names())}")
 
 
@@ -184,4 +200,5 @@ def tests(session: nox.Session) -> None:
     session.warn(
         "NOT RUN HERE (nightly, .github/workflows/nightly.yml): nox -s faults (killed apply, dead server, sweeper)"
         " and nox -s mutants -- --all-layers (the kill matrix; pull requests run the mutants of the files they touch)"
+        " and nox -s new_environment (a fourth environment added in a copy: docs/adding-an-environment.md)"
     )
