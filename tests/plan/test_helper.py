@@ -102,6 +102,18 @@ def test_invalid_values_fail_at_plan_with_the_validation_message(variables: dict
     assert f"var.{name}" in text
 
 
+def test_the_environment_validation_needs_both_files(tmp_path: Path) -> None:
+    # Terraform itself reads environments/: a tfvars file alone (an overlay) is no environment.
+    tree = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM_DIR, tree, ignore=shutil.ignore_patterns(".terraform", "modules", "bootstrap"))
+    (tree / "environments" / "perf.tfvars").write_text('environment = "perf"\n')
+    with pytest.raises(plans.PlanError) as err:
+        plans.check_variables("dev", tfvars=[TEST_TFVARS], variables={"environment": "perf"}, tree=tree)
+    assert f"environment must be one of {', '.join(ENVIRONMENTS)} " in " ".join(str(err.value).split())
+    (tree / "environments" / "perf-backend.hcl").write_text("")
+    plans.check_variables("dev", tfvars=[TEST_TFVARS], variables={"environment": "perf"}, tree=tree)
+
+
 def test_valid_values_pass_the_variable_check() -> None:
     # The check above can fail only on what it should: every environment's own values pass it.
     for env in ENVIRONMENTS:
