@@ -82,7 +82,10 @@ def _environments(tree: Path, selected: str, cfg):  # type: ignore[no-untyped-de
     from journey_guard import environments
 
     # An environment of the tree (tfvars and backend file) without thresholds would go unscanned: refuse.
-    unconfigured = [name for name in environments.names(tree) if name not in cfg.environments]
+    try:
+        unconfigured = [name for name in environments.names(tree) if name not in cfg.environments]
+    except environments.UnknownEnvironment as exc:
+        raise UsageError(str(exc)) from exc
     if unconfigured:
         raise UsageError(f"{tree}/environments: no thresholds for {', '.join(unconfigured)} in the policy config (environments.<name>)")
     available = [rules for name, rules in cfg.environments.items() if (tree / rules.var_file).is_file()]

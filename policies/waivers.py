@@ -1,9 +1,9 @@
 """``policies/waivers.yaml``: the one reviewed place where a finding may be accepted.
 
 An entry: ``{id, resource, environments, reason, owner}`` plus either ``expires`` (a date) or
-``spec_ref`` (the spec section that makes it permanent); ``environments`` is a list of names or ``all``. ``resource`` is the plan address. A
-malformed, expired, reasonless or unused waiver is itself a finding: the gate fails on it. Dates
-are injected (``today``) so tests need no clock.
+``spec_ref`` (the spec section that makes it permanent). ``resource`` is the plan address,
+``environments`` a list of names or ``all``. A malformed, expired, reasonless or unused waiver is
+itself a finding: the gate fails on it. Dates are injected (``today``) so tests need no clock.
 """
 
 from __future__ import annotations
