@@ -215,7 +215,7 @@ class SageMakerRuntime(_Adapter):
 
 
 @dataclass(frozen=True)
-class ScoringDeps:
+class ScoringDependencies:
     """What the two scoring functions (struggle detector, video analyzer) work with: their settings,
     the adapters (each makes its client on first use) and the clock (epoch ms)."""
 
