@@ -34,14 +34,14 @@ from common.adapters import SNS, SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.messages import InterventionRequest, StruggleCandidate, VideoCandidate
 from common.scoring import exit_risk, video_engagement
 from common.scoring.features import derive_features
-from intervention_executor import service as executor_service
 from intervention_executor import handler as executor
-from struggle_detector import service as struggle_service
+from intervention_executor import service as executor_service
 from struggle_detector import handler as struggle
 from struggle_detector import rules as struggle_rules
+from struggle_detector import service as struggle_service
 from tests.unit.sqs_functions import T0, Aws, Context, create, sqs_event
-from video_analyzer import service as video_service
 from video_analyzer import handler as video
+from video_analyzer import service as video_service
 
 SUITE = "handlers"
 BATCH = 10

@@ -104,7 +104,9 @@ def exit_probability(deps: Dependencies, features: dict[str, float], counts: Cou
     return {"probability": probability, "label": int(probability > exit_risk.THRESHOLD), "source": source}
 
 
-def analyze(deps: Dependencies, user_id: str, feature_id: str, attempts: int, detected_at: int, signal_key: str | None, counts: Counts) -> Analysis:
+def analyze(
+    deps: Dependencies, user_id: str, feature_id: str, attempts: int, detected_at: int, signal_key: str | None, counts: Counts
+) -> Analysis:
     prior = _prior_signals(deps, user_id, signal_key, detected_at)
     severity = rules.severity(attempts)
     score = rules.risk_score(attempts, [str(p["severity"]) for p in prior])

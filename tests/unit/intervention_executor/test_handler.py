@@ -13,7 +13,7 @@ from common.adapters import SNS, DynamoDB
 from common.dynamo import from_item, to_item
 from common.messages import InterventionRequest
 from common.metrics import Counts
-from intervention_executor import service, handler, rules
+from intervention_executor import handler, rules, service
 from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 

@@ -13,7 +13,7 @@ from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.dynamo import from_item, to_item
 from common.messages import StruggleCandidate
 from common.metrics import Counts
-from struggle_detector import service, handler, rules
+from struggle_detector import handler, rules, service
 from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 

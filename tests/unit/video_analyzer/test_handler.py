@@ -13,7 +13,7 @@ from common.messages import VideoCandidate
 from common.metrics import Counts
 from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
-from video_analyzer import service, handler
+from video_analyzer import handler, service
 
 USER = "u-1"
 
