@@ -226,6 +226,11 @@ class ScoringDependencies:
     sagemaker: SageMakerRuntime
     clock: Callable[[], int]
 
+    @classmethod
+    def of(cls, function: str, clock: Callable[[], int]) -> ScoringDependencies:
+        """The function's settings and adapters, nothing read and no client made until first use."""
+        return cls(Settings(function), DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), clock)
+
     def write_timestream(self, table: str, record: dict, counts: Counts) -> None:
         """Write one record to a Timestream table, or count it as skipped when Timestream is off;
         rejected records are permanent, so they are counted (``RecordsRejected``), not retried."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -41,22 +42,14 @@ def execute_intervention(
         sourceEventIds=[f"bedrock:{request.sessionId}"],
         **args.model_dump(exclude_none=True),
     )
-    entry = run_once(message, lambda m, c: service.execute(deps, m, c), idempotency, context, counts)
+    entry = run_once(message, partial(service.execute, deps), idempotency, context, counts)
     return {"requestId": message.requestId, "userId": message.userId, **entry}
 
 
 def handle(event: dict, context: Any, deps: service.Dependencies, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-    return entry(
-        event,
-        context,
-        InterventionRequest,
-        lambda message, counts: service.execute(deps, message, counts),
-        lambda counts: {
-            ("POST", "/execute-intervention"): lambda request: execute_intervention(deps, request, context, idempotency, counts)
-        },
-        idempotency,
-    )
+    routes = {("POST", "/execute-intervention"): partial(execute_intervention, deps, context=context, idempotency=idempotency)}
+    return entry(event, context, InterventionRequest, partial(service.execute, deps), routes, idempotency)
 
 
 def handler(event: dict, context: Any) -> dict:

@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.bedrock import BedrockActionRequest
 from common.events import Identifier, Name
 from common.messages import UNKNOWN_FEATURE, StruggleCandidate
 from common.metrics import Counts
-from common.settings import Settings
 from common.sqs_batch import Idempotency, entry, now_ms
 from struggle_detector import service
 
-SETTINGS = Settings("struggle-detector")
-DEPENDENCIES = service.Dependencies(SETTINGS, DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), now_ms)
+DEPENDENCIES = service.Dependencies.of("struggle-detector", now_ms)
 
 
 class AnalyzeStruggle(BaseModel):
@@ -39,15 +37,9 @@ def analyze_struggle(deps: service.Dependencies, request: BedrockActionRequest, 
 
 def handle(event: dict, context: Any, deps: service.Dependencies, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-    return entry(
-        event,
-        context,
-        StruggleCandidate,
-        lambda message, counts: service.detect(deps, message, counts),
-        lambda counts: {("POST", "/analyze-struggle"): lambda request: analyze_struggle(deps, request, counts)},
-        idempotency,
-    )
+    routes = {("POST", "/analyze-struggle"): partial(analyze_struggle, deps)}
+    return entry(event, context, StruggleCandidate, partial(service.detect, deps), routes, idempotency)
 
 
 def handler(event: dict, context: Any) -> dict:
-    return handle(event, context, DEPENDENCIES, Idempotency.lazy(SETTINGS, "struggle-detector"))
+    return handle(event, context, DEPENDENCIES, Idempotency.lazy(DEPENDENCIES.settings, "struggle-detector"))
