@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, REPO, cache_dir
+from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, REPO, cache_dir, file_lock
 
 SHARED_PACKAGE = "common"
 # Lambda function name -> Python package under functions/ (handler <package>.handler.handler).
@@ -247,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output directory (default: build/)")
     parser.add_argument("--offline", action="store_true", help="fail instead of downloading wheels")
     args = parser.parse_args(argv)
-    result = Builder(args.out, args.offline).run()
+    # Sessions run in parallel (nox -s gate) each build first: one builds, the others then find it done.
+    with file_lock(args.out / ".build.lock"):
+        result = Builder(args.out, args.offline).run()
     print(f"build: built {len(result['built'])} ({', '.join(result['built']) or '-'}), unchanged {len(result['skipped'])}")
     return 0
 
