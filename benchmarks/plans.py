@@ -59,9 +59,16 @@ def fresh_clone(tmp: Path) -> tuple[Path, dict[str, str]]:
     return clone, env
 
 
-def run_nox(clone: Path, env: dict[str, str], session: str) -> float:
+def run_nox(clone: Path, env: dict[str, str], session: str, *posargs: str) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(["./run", "nox", "-s", session], cwd=clone, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["./run", "nox", "-s", session, *(["--", *posargs] if posargs else [])],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"bench: nox -s {session} failed in {clone}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
