@@ -1,6 +1,6 @@
 """Every job of journey-guard is a nox session; their names are an interface (CI and users call them).
 
-nox -s gate    the pre-merge gate: lint, unit, policy and plan_tests over dev, staging, prod
+nox -s gate    the pre-merge gate: lint, unit, policy and plan_tests over every environment (terraform/environments/)
 nox -s tests   every layer, integration against a local moto server included
 """
 
@@ -15,7 +15,7 @@ import nox
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from journey_guard import parallel  # noqa: E402  (needs the repo on sys.path first)
+from journey_guard import environments, parallel  # noqa: E402  (needs the repo on sys.path first)
 from journey_guard import toolchain as tf_toolchain  # noqa: E402
 from journey_guard.paths import sha256_file  # noqa: E402
 
@@ -26,7 +26,6 @@ nox.options.sessions = ["gate"]
 
 DEV_REQUIREMENTS = "requirements/dev.txt"
 POLICY_REQUIREMENTS = "requirements/policy.txt"
-ENVIRONMENTS = ("dev", "staging", "prod")
 
 
 def _install(session: nox.Session, requirements: str) -> None:
@@ -46,6 +45,20 @@ def _terraform(session: nox.Session) -> None:
     except tf_toolchain.ToolchainError as exc:
         session.error(str(exc))
     session.env.update(chain.env())
+
+
+def _policy_python(session: nox.Session) -> Path:
+    """The python of a virtualenv beside the session's with the policy requirements (checkov's pins),
+    for sessions that run the policy gate in a subprocess (mutants, new_environment share it)."""
+    venv = Path(session.virtualenv.location).with_name("mutants-policy")
+    python = venv / "bin" / "python"
+    digest = sha256_file(REPO / POLICY_REQUIREMENTS)
+    stamp = venv / ".requirements.sha256"
+    if not stamp.exists() or stamp.read_text() != digest:
+        session.run_install("uv", "venv", "--allow-existing", "--python", Path(session.bin) / "python", venv, external=True)
+        session.run_install("uv", "pip", "install", "--python", python, "--require-hashes", "-r", POLICY_REQUIREMENTS, external=True)
+        stamp.write_text(digest)
+    return python
 
 
 def _build(session: nox.Session) -> None:
@@ -138,16 +151,18 @@ def mutants(session: nox.Session) -> None:
     _install(session, DEV_REQUIREMENTS)
     _terraform(session)
     _build(session)
-    # The policy layer runs checkov in a virtualenv of its own (checkov's pins), beside this one.
-    venv = Path(session.virtualenv.location).with_name("mutants-policy")
-    python = venv / "bin" / "python"
-    digest = sha256_file(REPO / POLICY_REQUIREMENTS)
-    stamp = venv / ".requirements.sha256"
-    if not stamp.exists() or stamp.read_text() != digest:
-        session.run_install("uv", "venv", "--allow-existing", "--python", Path(session.bin) / "python", venv, external=True)
-        session.run_install("uv", "pip", "install", "--python", python, "--require-hashes", "-r", POLICY_REQUIREMENTS, external=True)
-        stamp.write_text(digest)
+    python = _policy_python(session)
     session.run("python", "-m", "journey_guard.mutants", "--policy-python", str(python), *session.posargs)
+
+
+@nox.session(name="new_environment")
+def new_environment(session: nox.Session) -> None:
+    """docs/adding-an-environment.md followed for a fourth environment in a temporary copy: its plan tests and policy gate pass (nightly)."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    python = _policy_python(session)
+    session.run("pytest", "tests/nightly", "-p", "no:cacheprovider", *session.posargs, env={"UJA_POLICY_PYTHON": str(python)})
 
 
 @nox.session(name="bench_policy")
@@ -187,9 +202,9 @@ def _side_by_side(session: nox.Session, names: tuple[str, ...]) -> None:
 
 @nox.session(venv_backend="none")
 def gate(session: nox.Session) -> None:
-    """The pre-merge gate over dev, staging and prod: lint, unit, policy, plan_tests, side by side."""
+    """The pre-merge gate over every environment: lint, unit, policy, plan_tests, side by side."""
     _side_by_side(session, GATE)
-    session.log(f"gate passed for {', '.join(ENVIRONMENTS)}")
+    session.log(f"gate passed for {', '.join(environments.names())}")
 
 
 @nox.session(venv_backend="none")
@@ -201,4 +216,5 @@ def tests(session: nox.Session) -> None:
     session.warn(
         "NOT RUN HERE (nightly, .github/workflows/nightly.yml): nox -s faults (killed apply, dead server, sweeper)"
         " and nox -s mutants -- --all-layers (the kill matrix; pull requests run the mutants of the files they touch)"
+        " and nox -s new_environment (a fourth environment added in a copy: docs/adding-an-environment.md)"
     )

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from journey_guard import environments
 from journey_guard.bench import record
 from journey_guard.paths import BUILD_DIR, REPO
 
@@ -24,7 +25,7 @@ GOAL_SESSION_S = 120
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.integration", description=__doc__.splitlines()[0])
-    parser.add_argument("--env", default="dev", choices=["dev", "staging", "prod"])
+    parser.add_argument("--env", default="dev", choices=environments.names())
     args = parser.parse_args(argv)
     timings_file = BUILD_DIR / "integration" / f"timings-{args.env}.json"
     timings_file.unlink(missing_ok=True)

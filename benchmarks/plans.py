@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from journey_guard import bench, plans, tf
+from journey_guard import bench, environments, plans, tf
 from journey_guard.paths import BUILD_DIR, REPO
 
 SUITE = "plans"
@@ -59,9 +59,16 @@ def fresh_clone(tmp: Path) -> tuple[Path, dict[str, str]]:
     return clone, env
 
 
-def run_nox(clone: Path, env: dict[str, str], session: str) -> float:
+def run_nox(clone: Path, env: dict[str, str], session: str, *posargs: str) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(["./run", "nox", "-s", session], cwd=clone, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["./run", "nox", "-s", session, *(["--", *posargs] if posargs else [])],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"bench: nox -s {session} failed in {clone}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
@@ -72,7 +79,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="uja-bench-plans-") as tmp_name:
         tmp = Path(tmp_name)
         bare = {}
-        for name in plans.ENVIRONMENTS:
+        for name in environments.names():
             inputs = plans.copy(plans.make_inputs(name, tfvars=[TEST_TFVARS], artifacts=BUILD_DIR), tmp / "bare" / name)
             var_files = plans.prepare(inputs)
             bare[name] = _bare(inputs.tree, var_files)
@@ -80,7 +87,7 @@ def main() -> int:
         bare_total = sum(bare.values())
 
         os.environ["UJA_PLAN_CACHE_DIR"] = str(tmp / "cold-renders")
-        for name in plans.ENVIRONMENTS:
+        for name in environments.names():
             start = time.perf_counter()
             plans.render(name, tfvars=[TEST_TFVARS])
             goal = "<= 1.15x baseline" if name == "dev" else None

@@ -36,7 +36,7 @@ FUNCTIONS = {
     "video-analyzer": "video_analyzer",
     "intervention-executor": "intervention_executor",
 }
-# SageMaker model name -> directory under functions/sagemaker holding inference.py.
+# SageMaker model name -> directory under functions/sagemaker_inference holding inference.py.
 MODELS = {"exit-risk": "exit_risk", "video-engagement": "video_engagement"}
 FLINK_JOB_DIR = "flink_sessions"
 PIPELINE_SCRIPT = "feature_engineering/processing.py"
@@ -189,7 +189,7 @@ class Builder:
     def models(self) -> None:
         scoring = _package_entries(SHARED_PACKAGE)
         for model, directory in MODELS.items():
-            root = FUNCTIONS_DIR / "sagemaker" / directory
+            root = FUNCTIONS_DIR / "sagemaker_inference" / directory
             code = [(f"code/{p.relative_to(root).as_posix()}", p) for p in _files(root)]
             entries = code + [(f"code/{arc}", p) for arc, p in scoring]
             self._emit(model, self.out / "models" / f"{model}.tar.gz", entries, write_tar_gz)

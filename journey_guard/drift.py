@@ -287,7 +287,7 @@ class TerraformPlanner:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m journey_guard.drift", description="Cloud drift and pending code of one environment.")
-    parser.add_argument("env", help="dev, staging or prod")
+    parser.add_argument("env", help="an environment of terraform/environments/ (deploy.sh refuses others)")
     parser.add_argument("--moto", metavar="URL", help="a moto server (passed to deploy.sh)")
     parser.add_argument("--name-suffix", metavar="S", help="the deployment's name suffix (passed to deploy.sh)")
     parser.add_argument("--chdir", type=Path, help="an initialised root: plan there with the arguments after --")

@@ -51,13 +51,13 @@ from typing import Any
 
 import yaml
 
+from journey_guard import environments
 from journey_guard.paths import BUILD_DIR, REPO, cache_dir
 
 CATALOGUE_DIR = REPO / "tests" / "mutants"
 OUTPUT_DIR = BUILD_DIR / "mutants"
 LAYERS = ("unit", "plan", "policy", "integration")
 MATRIX_LAYERS = ("unit", "plan", "policy")  # --all-layers; integration only where it is needed
-ENVIRONMENTS = ("dev", "staging", "prod")
 KILLED, SURVIVED, ERROR = "killed", "survived", "ERROR"
 ENTRY_KEYS = {"id", "file", "text", "replacement", "fact", "policy", "layer", "env", "tests", "expect"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -147,8 +147,9 @@ def _entry(raw: Any, defaults: Mapping[str, Any], where: str, root: Path, source
             raise CatalogueError(f"{where}: expect.error is not a regular expression: {exc}") from exc
     implied = ENV_TFVARS.match(data["file"])
     env = data.get("env") or (implied["env"] if implied else None)
-    if env is not None and env not in ENVIRONMENTS:
-        raise CatalogueError(f"{where}: env {env!r} is not one of {', '.join(ENVIRONMENTS)}")
+    known = environments.names(root / "terraform")
+    if env is not None and env not in known:
+        raise CatalogueError(f"{where}: env {env!r} is not one of {', '.join(known)} (terraform/environments/)")
     target = root / data["file"]
     if not target.is_file():
         raise CatalogueError(f"{where}: file {data['file']} does not exist")

@@ -2,7 +2,7 @@
 
 Most of a session's time is waiting (package downloads, ``terraform plan``, the provider's AWS
 waiters during an apply, subprocesses), so sessions run at once overlap their waits. Each child
-``nox -s <name>`` writes to ``build/sessions/<name>.log``; its lines are also echoed live with the
+``nox -s <name>`` writes to ``build/sessions/<name>.log`` (and the run's times to ``summary.json``); its lines are also echoed live with the
 session's name in front, so a person watching CI sees every layer move. Every session runs to the
 end even when another fails (all failures in one run), then a table gives each result and time.
 Shared steps are safe to race: the build and ``terraform init`` take file locks, the toolchain
@@ -11,6 +11,7 @@ writes atomically, and plan renders share a content-keyed cache.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -85,7 +86,11 @@ def run(
         thread.start()
     for thread in threads:
         thread.join()
-    return [outcomes[name] for name in names]
+    ordered = [outcomes[name] for name in names]
+    # What benchmarks/gate.py reads: each session's seconds within the run.
+    summary = [{"session": o.session, "returncode": o.returncode, "seconds": round(o.seconds, 2)} for o in ordered]
+    (logs / "summary.json").write_text(json.dumps({"jobs": jobs, "sessions": summary}, indent=2) + "\n")
+    return ordered
 
 
 def table(outcomes: Sequence[Outcome]) -> str:

@@ -51,11 +51,10 @@ from typing import Any
 import tftest
 import yaml
 
-from journey_guard import hermetic, progress, tf, toolchain
+from journey_guard import environments, hermetic, progress, tf, toolchain
 from journey_guard.inventory import short_diff  # noqa: F401  (part of this module's API)
 from journey_guard.paths import BUILD_DIR, REPO, TERRAFORM_DIR, cache_dir, file_lock
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 # Bump when the cached JSON or the key's recipe changes, so old entries are never read.
 CACHE_FORMAT = "4"
 CACHE_ENTRIES = 200
@@ -220,11 +219,11 @@ def make_inputs(
 ) -> Inputs:
     """Inputs of this repository's environment ``env``: its tfvars, then ``tfvars``, then ``variables``."""
     root = Path(tree).resolve()
+    try:
+        environments.require(env, root)
+    except environments.UnknownEnvironment as exc:
+        raise PlanError(str(exc)) from exc
     env_tfvars = root / "environments" / f"{env}.tfvars"
-    if not env_tfvars.is_file():
-        # Overlays such as integration.tfvars set no environment: they are not environments.
-        known = sorted(p.stem for p in (root / "environments").glob("*.tfvars") if re.search(r"(?m)^environment\s*=", p.read_text()))
-        raise PlanError(f"unknown environment {env!r}: no {env_tfvars} (have {', '.join(known)})")
     inputs = root_inputs(root, var_files=[env_tfvars, *tfvars], variables=variables, artifacts=artifacts)
     return dataclasses.replace(inputs, env=env)
 
@@ -414,6 +413,8 @@ def check_variables(
     ]
     with tempfile.TemporaryDirectory(prefix="uja-vars-") as tmp:
         (Path(tmp) / "variables.tf").write_text("\n".join(declarations))
+        # The environment validation reads environments/ (journey_guard.environments): give it the folder.
+        shutil.copytree(inputs.tree / "environments", Path(tmp) / "environments")
         values = Path(tmp) / "variables.tfvars.json"
         values.write_text(json.dumps(dict(inputs.variables)))
         args = [

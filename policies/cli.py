@@ -38,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Scan DIR on HCL and on hermetic plans. Exit 0 clean, 1 findings, 2 usage or tool error.",
     )
     check.add_argument("tree", nargs="?", type=Path, default=DEFAULT_TREE, metavar="DIR", help="Terraform directory (default: terraform/)")
-    check.add_argument("--env", default="all", help="dev, staging, prod or all (trees with environments/<env>.tfvars; default: all)")
+    check.add_argument(
+        "--env", default="all", help="an environment of the policy config or all (trees with environments/<env>.tfvars; default: all)"
+    )
     check.add_argument("--plan", type=Path, help="plan JSON (terraform show -json) of the one --env selected, instead of rendering it")
     check.add_argument("--no-plans", action="store_true", help="HCL only: skip the plan scans (fast; what the pre-commit hook runs)")
     check.add_argument("--strict", action="store_true", help="fail (exit 1) when a check could not decide (UNKNOWN), too")
@@ -77,6 +79,15 @@ def _formats(raw: str) -> list[str]:
 
 
 def _environments(tree: Path, selected: str, cfg):  # type: ignore[no-untyped-def]  (config is imported lazily)
+    from journey_guard import environments
+
+    # An environment of the tree (tfvars and backend file) without thresholds would go unscanned: refuse.
+    try:
+        unconfigured = [name for name in environments.names(tree) if name not in cfg.environments]
+    except environments.UnknownEnvironment as exc:
+        raise UsageError(str(exc)) from exc
+    if unconfigured:
+        raise UsageError(f"{tree}/environments: no thresholds for {', '.join(unconfigured)} in the policy config (environments.<name>)")
     available = [rules for name, rules in cfg.environments.items() if (tree / rules.var_file).is_file()]
     if selected == "all":
         return available or [None]

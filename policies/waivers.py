@@ -1,9 +1,9 @@
 """``policies/waivers.yaml``: the one reviewed place where a finding may be accepted.
 
 An entry: ``{id, resource, environments, reason, owner}`` plus either ``expires`` (a date) or
-``spec_ref`` (the spec section that makes it permanent). ``resource`` is the plan address. A
-malformed, expired, reasonless or unused waiver is itself a finding: the gate fails on it. Dates
-are injected (``today``) so tests need no clock.
+``spec_ref`` (the spec section that makes it permanent). ``resource`` is the plan address,
+``environments`` a list of names or ``all``. A malformed, expired, reasonless or unused waiver is
+itself a finding: the gate fails on it. Dates are injected (``today``) so tests need no clock.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from policies.catalog import Rule, register
 WAIVERS_PATH = Path(__file__).resolve().parent / "waivers.yaml"
 REQUIRED = ("id", "resource", "environments", "reason", "owner")
 ALLOWED = {*REQUIRED, "expires", "spec_ref"}
+# ``environments: all``: every environment of the policy config, those added later included.
+EVERY_ENVIRONMENT = "all"
 POLICY_ID = re.compile(r"^(UJA_[A-Z]+_\d{3}|CKV2?_[A-Z]+_\d+)$")
 INVALID = register(
     Rule(
@@ -109,8 +111,10 @@ def validate(entries: list[Any], today: dt.date, environments: set[str]) -> tupl
         if entry.get("id") and not POLICY_ID.match(str(entry["id"])):
             errors.append(f"id {entry['id']!r} is not a policy id (UJA_<AREA>_<NNN> or a checkov CKV id)")
         envs = entry.get("environments")
-        if envs is not None and (not isinstance(envs, list) or not all(isinstance(e, str) for e in envs)):
-            errors.append("environments must be a list of environment names")
+        if envs == EVERY_ENVIRONMENT:
+            envs = sorted(environments)
+        elif envs is not None and (not isinstance(envs, list) or not all(isinstance(e, str) for e in envs)):
+            errors.append(f"environments must be a list of environment names or {EVERY_ENVIRONMENT}")
         elif envs:
             errors += [f"unknown environment {e!r}" for e in envs if e not in environments]
         expires, spec_ref = entry.get("expires"), entry.get("spec_ref")

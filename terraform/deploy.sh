@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Plan, apply, destroy or drift-check one environment of the User Journey Analytics system.
 #
-#   terraform/deploy.sh [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <dev|staging|prod> <plan|apply|destroy|drift>
+#   terraform/deploy.sh [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <environment> <plan|apply|destroy|drift>
+#
+# An environment is a name with environments/<env>.tfvars and environments/<env>-backend.hcl
+# (journey_guard/environments.py; docs/adding-an-environment.md).
 #
 # Real AWS (default): credentials from the standard AWS chain. The state lives in the bootstrap's
 # bucket for the environment (terraform/bootstrap/ creates it, once per account) under the key of
@@ -36,7 +39,7 @@ MOTO_ACCESS_KEY="testing"
 MOTO_SECRET_KEY="testing"
 
 usage() {
-    echo "usage: $(basename "$0") [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <dev|staging|prod> <plan|apply|destroy|drift>" >&2
+    echo "usage: $(basename "$0") [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <environment> <plan|apply|destroy|drift>" >&2
 }
 
 # Bad input exits 2, except for drift, whose 2 means "the cloud drifted".
@@ -85,7 +88,15 @@ done
 env_name="${positional[0]}"
 action="${positional[1]}"
 [[ "$action" != drift ]] || die_status=1
-case "$env_name" in dev | staging | prod) ;; *) usage; die "environment must be dev, staging or prod, not '$env_name'" ;; esac
+if [[ ! "$env_name" =~ ^[a-z][a-z0-9]{1,6}$ || ! -f "$HERE/environments/$env_name.tfvars" || ! -f "$HERE/environments/$env_name-backend.hcl" ]]; then
+    known=""
+    for f in "$HERE"/environments/*-backend.hcl; do
+        name="$(basename "$f" -backend.hcl)"
+        [[ ! -f "$HERE/environments/$name.tfvars" ]] || known+="${known:+, }$name"
+    done
+    usage
+    die "environment must be one of $known (environments/<env>.tfvars and <env>-backend.hcl), not '$env_name'"
+fi
 case "$action" in plan | apply | destroy | drift) ;; *) usage; die "action must be plan, apply, destroy or drift, not '$action'" ;; esac
 [[ -z "$name_suffix" || "$name_suffix" =~ ^[a-z0-9]{1,8}$ ]] || die "--name-suffix must be 1-8 characters of [a-z0-9], not '$name_suffix'"
 [[ -z "$moto_endpoint" || "$moto_endpoint" =~ ^https?://[^/[:space:]]+$ ]] || die "--moto needs an endpoint like http://127.0.0.1:5000, not '$moto_endpoint'"
@@ -94,7 +105,6 @@ case "$action" in plan | apply | destroy | drift) ;; *) usage; die "action must 
 tfvars="$HERE/environments/$env_name.tfvars"
 backend_hcl="$HERE/environments/$env_name-backend.hcl"
 integration_tfvars="$HERE/environments/integration.tfvars"
-for f in "$tfvars" "$backend_hcl"; do [[ -f "$f" ]] || die "missing $f"; done
 [[ -z "$moto_endpoint" || -f "$integration_tfvars" ]] || die "missing $integration_tfvars (needed with --moto)"
 command -v terraform >/dev/null || die "terraform not found on PATH (install Terraform >= 1.11)"
 

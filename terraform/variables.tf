@@ -2,11 +2,13 @@
 # Identity, placement and naming
 # ---------------------------------------------------------------------------
 variable "environment" {
-  description = "Deployment environment; one tfvars file each under environments/."
+  description = "Deployment environment: a name with environments/<env>.tfvars and environments/<env>-backend.hcl (docs/adding-an-environment.md)."
   type        = string
   validation {
-    condition     = contains(["dev", "staging", "prod"], var.environment)
-    error_message = "environment must be one of dev, staging, prod."
+    # The list is the folder (docs/decisions.md, "One list of environments"); at most 7 characters,
+    # the length of "staging", whose names the plan tests hold against every service's limit.
+    condition     = can(regex("^[a-z][a-z0-9]{1,6}$", var.environment)) && fileexists("${path.module}/environments/${var.environment}.tfvars") && fileexists("${path.module}/environments/${var.environment}-backend.hcl")
+    error_message = "environment must be one of ${join(", ", [for f in fileset(path.module, "environments/*-backend.hcl") : trimsuffix(basename(f), "-backend.hcl") if fileexists("${path.module}/environments/${trimsuffix(basename(f), "-backend.hcl")}.tfvars")])} (environments/<env>.tfvars and <env>-backend.hcl), not \"${var.environment}\"."
   }
 }
 

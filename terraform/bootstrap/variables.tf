@@ -28,12 +28,14 @@ variable "account_id" {
 }
 
 variable "environments" {
-  description = "Environments deployed in this account: one state bucket uja-tfstate-<account_id>-<env> each."
+  description = "Environments deployed in this account (names of ../environments/): one state bucket uja-tfstate-<account_id>-<env> each."
   type        = list(string)
-  default     = ["dev", "staging", "prod"]
+  # Every environment of ../environments/ (tests/unit/foundation/test_environments.py holds them equal;
+  # this root plans on its own, so it cannot read that folder: docs/decisions.md, "One list of environments").
+  default = ["dev", "prod", "staging"]
   validation {
-    condition     = length(var.environments) > 0 && length(distinct(var.environments)) == length(var.environments) && alltrue([for e in var.environments : contains(["dev", "staging", "prod"], e)])
-    error_message = "environments must be a non-empty list of distinct values from dev, staging, prod."
+    condition     = length(var.environments) > 0 && length(distinct(var.environments)) == length(var.environments) && alltrue([for e in var.environments : can(regex("^[a-z][a-z0-9]{1,6}$", e))])
+    error_message = "environments must be a non-empty list of distinct environment names (^[a-z][a-z0-9]{1,6}$, as in ../environments/)."
   }
 }
 

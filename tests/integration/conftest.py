@@ -1,7 +1,7 @@
 """The ephemeral-account cycle: one account, one apply per session, destroy and leak check always.
 
 Options: ``--target moto|aws`` (default moto: a server started here on a free loopback port, a
-fresh random account id) and ``--env dev|staging|prod`` (the tfvars applied under
+fresh random account id) and ``--env <environment>`` (the tfvars applied under
 ``environments/integration.tfvars``). Test modules run in name order: ``test_1_*`` checks the
 deployment, ``test_2_*`` drives events through it, ``test_9_*`` destroys and checks for leaks; if a
 run stops early, the session fixture's teardown still destroys and checks.
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from journey_guard import faults, leaks, sweep, timeline
+from journey_guard import environments, faults, leaks, sweep, timeline
 from journey_guard.account import Account, aws_account
 from journey_guard.background import Background
 from journey_guard.deploy import Deployment
@@ -37,7 +37,7 @@ CYCLES: list[Cycle] = []  # the session's cycle, for the final report
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("integration", "ephemeral-account integration")
     group.addoption("--target", choices=["moto", "aws"], default="moto", help="moto (default, local server) or aws (a sandbox account)")
-    group.addoption("--env", choices=["dev", "staging", "prod"], default="dev", help="environment tfvars to apply (default dev)")
+    group.addoption("--env", choices=environments.names(), default="dev", help="environment tfvars to apply (default dev)")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -1,7 +1,7 @@
 """Plan-test fixtures: one rendered (cached) plan per environment, its inventory, and the expectations
 of the hand-written tests.
 
-Under pytest-xdist each worker asks for the three plans in a different order; the helper's per-key
+Under pytest-xdist each worker asks for the plans in a different order; the helper's per-key
 lock makes a worker wait for a plan another worker is rendering, so environments render in
 parallel and each plan is rendered once.
 """
@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from journey_guard import coverage, inventory, plans
+from journey_guard import coverage, environments, inventory, plans
 from journey_guard.paths import TERRAFORM_DIR
 
 PLAN_DIR = Path(__file__).resolve().parent
 TEST_TFVARS = PLAN_DIR / "test.tfvars"
 INVENTORY_DIR = PLAN_DIR / "inventory"
 EXPECTATIONS = PLAN_DIR / "expectations.yaml"
-ENVIRONMENTS = plans.ENVIRONMENTS
+ENVIRONMENTS = environments.names()
 
 
 def render(env: str, **variables: Any) -> plans.Plan:
@@ -42,7 +42,7 @@ def fill(template: Any, plan: plans.Plan, **extra: str) -> Any:
 
 
 def rotated(worker_id: str) -> tuple[str, ...]:
-    """The environments in this xdist worker's order: gw0 starts with dev, gw1 with prod, ..."""
+    """The environments in this xdist worker's order: gw0 starts with the first, gw1 two further on, ..."""
     start = (int(worker_id[2:]) if worker_id.startswith("gw") else 0) * 2 % len(ENVIRONMENTS)
     return ENVIRONMENTS[start:] + ENVIRONMENTS[:start]
 
@@ -71,7 +71,7 @@ def facts() -> dict[str, coverage.Fact]:
 
 # The staging variant: one render that serves two proofs (see the fixture).
 VARIANT_BUDGET = 1750
-VARIANT_ENV = "staging"  # the longest environment name: its names are the longest
+VARIANT_ENV = "staging"  # as long as an environment name may be (terraform/variables.tf): its names are the longest
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,14 @@ SPEC = REPO / "docs" / "system.md"
 _NAMES = re.compile(r"`(\w+)`")
 
 
-def section_2(spec: Path = SPEC) -> dict[str, tuple[str, ...]]:
-    """Variable -> its value in dev, staging, prod, from the spec's table (``a / b`` rows split)."""
+def section_2(spec: Path = SPEC) -> dict[str, dict[str, str]]:
+    """Variable -> environment -> its value, from the spec's table (``a / b`` rows split); the header
+    names the environments (the spec's three: an added one has no column there)."""
     text = spec.read_text()
     body = text[text.index("## 2.") : text.index("## 3.")]
-    out: dict[str, tuple[str, ...]] = {}
+    out: dict[str, dict[str, str]] = {}
+    header = next(line for line in body.splitlines() if line.startswith("| variable |"))
+    envs = [c.strip() for c in header.strip().strip("|").split("|")][1:4]
     for line in body.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if not line.startswith("| `") or len(cells) < 4:
@@ -26,7 +29,7 @@ def section_2(spec: Path = SPEC) -> dict[str, tuple[str, ...]]:
         per_env = [cell.split(" / ") for cell in cells[1:4]]
         assert all(len(v) == len(names) for v in per_env), f"{spec}: row {line!r} has {len(names)} variables"
         for i, name in enumerate(names):
-            out[name] = tuple(v[i] for v in per_env)
+            out[name] = {env: v[i] for env, v in zip(envs, per_env, strict=True)}
     assert out, f"{spec}: no table in section 2"
     return out
 
@@ -43,12 +46,12 @@ def doc_rows(doc: Path = envdiff.DOC) -> list[tuple[list[str], str]]:
 
 def test_environments_doc_is_generated_from_the_current_plans() -> None:
     fresh = envdiff.render(ENVIRONMENTS).markdown()
-    assert envdiff.DOC.read_text() == fresh, "docs/environments.md is stale: python -m journey_guard.plans diff dev staging prod --write"
+    assert envdiff.DOC.read_text() == fresh, "docs/environments.md is stale: python -m journey_guard.plans diff --write"
 
 
 def test_every_spec_difference_appears_and_every_row_traces_to_one() -> None:
     spec = section_2()
-    differing = {name for name, values in spec.items() if len(set(values)) > 1}
+    differing = {name for name, values in spec.items() if len(set(values.values())) > 1}
     named: set[str] = set()
     for cells, source in doc_rows():
         before_reason = source.split("(derived:")[0]
@@ -70,8 +73,9 @@ def test_direct_rows_carry_the_spec_values() -> None:
         if "(derived:" in source or len(names) != 1 or len(cells) != envs + 3:
             continue
         expected = spec[names[0]]
-        shown = tuple(c.strip("`") for c in cells[2 : 2 + envs])
-        if "null" in expected:
+        shown = dict(zip(ENVIRONMENTS, (c.strip("`") for c in cells[2 : 2 + envs]), strict=True))
+        shown = {env: shown[env] for env in expected}
+        if "null" in expected.values():
             continue  # Lambda shows "unreserved" as -1
         assert shown == expected, f"{cells[0]} {cells[1]}: {shown} in docs/environments.md, {expected} in section 2 ({names[0]})"
         checked += 1

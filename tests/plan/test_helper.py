@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -78,12 +79,16 @@ def test_a_handler_change_misses_for_every_environment(tmp_path: Path, monkeypat
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
-        ({"environment": "qa"}, "environment must be one of dev, staging, prod."),
+        (
+            {"environment": "integration"},
+            f'environment must be one of {", ".join(ENVIRONMENTS)} (environments/<env>.tfvars and <env>-backend.hcl), not "integration".',
+        ),
+        ({"environment": "../environments/dev"}, "environment must be one of"),
         ({"kinesis_shard_count": 0}, "kinesis_shard_count must be a whole number from 1 to 64."),
         ({"lambda_memory_size": 64}, "lambda_memory_size must be from 128 to 10240 MB."),
         ({"lambda_memory_size": 20480}, "lambda_memory_size must be from 128 to 10240 MB."),
     ],
-    ids=["unknown-environment", "zero-shards", "memory-too-small", "memory-too-large"],
+    ids=["overlay-is-no-environment", "path-is-no-environment", "zero-shards", "memory-too-small", "memory-too-large"],
 )
 def test_invalid_values_fail_at_plan_with_the_validation_message(variables: dict[str, object], message: str) -> None:
     # Means: the root's variable declarations alone (plans.check_variables, ~0.5 s, no provider):
@@ -97,15 +102,36 @@ def test_invalid_values_fail_at_plan_with_the_validation_message(variables: dict
     assert f"var.{name}" in text
 
 
+def test_the_environment_validation_needs_both_files(tmp_path: Path) -> None:
+    # Terraform itself reads environments/: a tfvars file alone (an overlay) is no environment.
+    tree = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM_DIR, tree, ignore=shutil.ignore_patterns(".terraform", "modules", "bootstrap"))
+    (tree / "environments" / "perf.tfvars").write_text('environment = "perf"\n')
+    with pytest.raises(plans.PlanError) as err:
+        plans.check_variables("dev", tfvars=[TEST_TFVARS], variables={"environment": "perf"}, tree=tree)
+    assert f"environment must be one of {', '.join(ENVIRONMENTS)} " in " ".join(str(err.value).split())
+    (tree / "environments" / "perf-backend.hcl").write_text("")
+    plans.check_variables("dev", tfvars=[TEST_TFVARS], variables={"environment": "perf"}, tree=tree)
+
+
 def test_valid_values_pass_the_variable_check() -> None:
     # The check above can fail only on what it should: every environment's own values pass it.
     for env in ENVIRONMENTS:
         plans.check_variables(env, tfvars=[TEST_TFVARS], variables={"lambda_memory_size": 128})
 
 
-def test_unknown_environment_file_is_refused_before_terraform_runs() -> None:
-    with pytest.raises(plans.PlanError, match=r"unknown environment 'qa'.*have dev, prod, staging"):
-        plans.render("qa", tfvars=[TEST_TFVARS])
+@pytest.mark.parametrize(
+    ("name", "missing"), [("integration", "no integration-backend.hcl"), ("prd", "no prd.tfvars and no prd-backend.hcl")]
+)
+def test_unknown_environment_is_refused_before_terraform_runs(name: str, missing: str) -> None:
+    with pytest.raises(plans.PlanError) as err:
+        plans.render(name, tfvars=[TEST_TFVARS])
+    found = re.fullmatch(rf"unknown environment '{name}': {missing} in \S+/environments \(have ([a-z, ]+)\)", str(err.value))
+    assert found, err.value
+    have = found[1].split(", ")
+    assert have == list(ENVIRONMENTS)
+    # The spec's three (section 1): a fourth may join them (docs/adding-an-environment.md), none may go.
+    assert {"dev", "staging", "prod"} <= set(have)
 
 
 def test_a_plan_without_account_id_is_refused_so_no_data_source_calls_aws() -> None:

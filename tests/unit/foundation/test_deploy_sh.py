@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from journey_guard import environments
 from journey_guard.paths import TERRAFORM_DIR
 
 DEPLOY = TERRAFORM_DIR / "deploy.sh"
@@ -22,7 +23,12 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     [
         ((), "expected <environment> <action>, got 0 argument"),
         (("dev",), "expected <environment> <action>, got 1 argument"),
-        (("qa", "plan"), "environment must be dev, staging or prod, not 'qa'"),
+        (
+            ("qa", "plan"),
+            f"environment must be one of {', '.join(environments.names())} (environments/<env>.tfvars and <env>-backend.hcl), not 'qa'",
+        ),
+        (("integration", "plan"), "not 'integration'"),
+        (("../environments/dev", "plan"), "not '../environments/dev'"),
         (("dev", "deploy"), "deploy"),
         (("--bogus", "dev", "plan"), "unknown option: --bogus"),
         (("--moto",), "--moto needs an endpoint URL"),

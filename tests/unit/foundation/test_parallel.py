@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import sys
 from pathlib import Path
 
@@ -47,6 +48,9 @@ def test_sessions_overlap_and_each_has_its_prefixed_output_and_log(tmp_path: Pat
     assert "lint          | start lint" in text and "wait-for-lint | end wait-for-lint" in text
     assert "wait-for-lint | == passed in" in text
     assert (tmp_path / "logs" / "lint.log").read_text().startswith("start lint ")
+    summary = json.loads((tmp_path / "logs" / "summary.json").read_text())
+    assert [(s["session"], s["returncode"]) for s in summary["sessions"]] == [("wait-for-lint", 0), ("lint", 0)]
+    assert summary["jobs"] == 2 and all(s["seconds"] > 0 for s in summary["sessions"])
 
 
 def test_one_job_runs_them_one_after_another(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from journey_guard import mutants
+from journey_guard import environments, mutants
 from journey_guard.paths import REPO
 
 ENTRY = {"id": "limit-four", "file": "calc.py", "text": "LIMIT = 3", "replacement": "LIMIT = 4", "fact": "limit is 3", "layer": "unit"}
@@ -42,6 +42,7 @@ def repo(tmp_path: Path) -> Path:
     )
     (tmp_path / "terraform" / "environments").mkdir(parents=True)
     (tmp_path / "terraform" / "environments" / "prod.tfvars").write_text("kinesis_shard_count = 4\n")
+    (tmp_path / "terraform" / "environments" / "prod-backend.hcl").write_text("encrypt = true\n")
     return tmp_path
 
 
@@ -88,7 +89,7 @@ def test_load_reads_entries_merges_defaults_and_implies_the_environment(repo: Pa
         ({"expect": {"error": "("}}, "expect.error is not a regular expression"),
         ({"expect": "error"}, "`expect` must be {error: <regex>}"),
         ({"tests": "tests/unit"}, "`tests` must be a list"),
-        ({"env": "qa"}, "env 'qa' is not one of dev, staging, prod"),
+        ({"env": "qa"}, "env 'qa' is not one of prod (terraform/environments/)"),
         ({"colour": "red"}, "unknown field(s) ['colour']"),
         ({"id": "Limit Four"}, "id must match"),
         ({"text": None}, "field 'text' must be a non-empty string"),
@@ -248,7 +249,7 @@ def test_the_catalogue_covers_every_value_of_every_environment() -> None:
     edited = {(m.file, line.split("=")[0].strip()) for m in mutants.load() for line in m.text.splitlines() if "=" in line}
     missing = [
         f"{tfvars.relative_to(REPO)}: {line.split('=')[0].strip()}"
-        for env in mutants.ENVIRONMENTS
+        for env in environments.names()
         for tfvars in [REPO / "terraform" / "environments" / f"{env}.tfvars"]
         for line in tfvars.read_text().splitlines()
         if "=" in line

@@ -67,6 +67,19 @@ def test_usage_errors_exit_2_with_a_clear_message(
     assert message in err
 
 
+def test_an_environment_without_thresholds_is_refused_not_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # qa has its tfvars and backend file (an environment) but config.yaml has no environments.qa.
+    files = {
+        "main.tf": STREAM,
+        "environments/dev.tfvars": "shards = 1\n",
+        "environments/qa.tfvars": "shards = 1\n",
+        "environments/qa-backend.hcl": "",
+    }
+    code, _, err = run(capsys, str(tree(tmp_path, files)), "--no-plans")
+    assert code == 2
+    assert "environments: no thresholds for qa in the policy config (environments.<name>)" in err
+
+
 def test_a_directory_without_terraform_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, str(tmp_path))
     assert code == 2 and "holds no .tf files" in err

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 import yaml
 
+from journey_guard import environments
 from policies import config
 
 
@@ -21,6 +22,12 @@ def test_thresholds_are_the_specs_section_2() -> None:
     assert [n for n, e in envs.items() if e.dynamodb_deletion_protection_required] == ["prod"]
     assert [n for n, e in envs.items() if e.sagemaker_notebook_allowed] == ["dev"]
     assert envs["dev"].kinesis_shards_max == 2 and envs["prod"].kinesis_shards_min == 4
+
+
+def test_every_environment_of_the_tree_has_thresholds_and_no_other() -> None:
+    envs = config.load().environments
+    assert sorted(envs) == list(environments.names())
+    assert {n: e.var_file for n, e in envs.items()} == {n: f"environments/{n}.tfvars" for n in environments.names()}
 
 
 def test_every_wildcard_pair_builtin_skip_and_plan_exception_has_a_reason() -> None:

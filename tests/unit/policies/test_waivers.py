@@ -54,7 +54,7 @@ def test_a_waiver_expiring_today_is_still_valid_and_fails_the_day_after() -> Non
         ({"owner": None}, "missing owner"),
         ({"environments": []}, "missing environments"),
         ({"environments": ["qa"]}, "unknown environment 'qa'"),
-        ({"environments": "prod"}, "environments must be a list"),
+        ({"environments": "prod"}, "environments must be a list of environment names or all"),
         ({"expires": None}, "needs exactly one of expires"),
         ({"spec_ref": "section 3"}, "needs exactly one of expires"),
         ({"expires": "next year"}, "is not a YYYY-MM-DD date"),
@@ -72,6 +72,13 @@ def test_an_incomplete_waiver_is_rejected_with_the_field_named(overrides: dict[s
 def test_spec_ref_makes_a_waiver_permanent() -> None:
     valid, problems = waivers.validate([entry(expires=None, spec_ref="system.md section 3")], dt.date(2999, 1, 1), ENVS)
     assert problems == [] and valid[0].spec_ref == "system.md section 3"
+
+
+def test_environments_all_covers_every_configured_environment() -> None:
+    valid, problems = waivers.validate([entry(environments="all")], TODAY, ENVS | {"qa"})
+    assert problems == [] and valid[0].environments == ("dev", "prod", "qa", "staging")
+    out, _ = gate.apply_waivers([finding(env="qa"), finding(env="staging")], valid)
+    assert all(f.waiver is not None for f in out)
 
 
 def test_a_waiver_accepts_its_finding_and_only_in_its_environments() -> None:
