@@ -108,7 +108,14 @@ def test_field_rules_reject_and_name_the_field(changes: dict, field: str) -> Non
 def test_the_enumerated_fields_allow_exactly_the_spec_values() -> None:
     properties = {name: part["properties"] for name, part in UserEvent.model_json_schema()["$defs"].items()}
     assert properties["DeviceInfo"]["platform"]["anyOf"][0]["enum"] == ["iOS", "Android", "Web"]
-    assert properties["UserContext"]["userSegment"]["anyOf"][0]["enum"] == ["new_user", "active_user", "engaged_user", "at_risk", "churned", "default"]
+    assert properties["UserContext"]["userSegment"]["anyOf"][0]["enum"] == [
+        "new_user",
+        "active_user",
+        "engaged_user",
+        "at_risk",
+        "churned",
+        "default",
+    ]
 
 
 @pytest.mark.spec("event-feature-pattern")
