@@ -8,5 +8,5 @@ output "bucket_arns" {
   description = "Bucket ARNs keyed like bucket_names; built from the names, so known at plan time."
   value       = local.bucket_arns
   # Known at plan time, yet consumers (objects, policies, notifications) wait for the buckets.
-  depends_on = [aws_s3_bucket.this, aws_s3_bucket_server_side_encryption_configuration.this]
+  depends_on = [aws_s3_bucket.this, module.access_logs, module.bucket]
 }
