@@ -148,3 +148,50 @@ def compare(
             report.changed[target] = plans.short_diff(before, after)
     report.added = sorted(set(new.resources) - set(mapped))
     return report
+
+
+def state_addresses(state: Mapping[str, Any]) -> list[str]:
+    """Managed resource addresses of ``terraform show -json`` of a state."""
+    out, todo = [], [state.get("values", {}).get("root_module", {})]
+    while todo:
+        module = todo.pop()
+        out += [r["address"] for r in module.get("resources", []) if r.get("mode") == "managed"]
+        todo += module.get("child_modules", [])
+    return sorted(out)
+
+
+@dataclass
+class StateReport:
+    moved: dict[str, str]  # previous address -> address, as the plan moved them
+    expected_moves: dict[str, str]  # the same, from the moved blocks
+    artifact_updates: list[str]  # updates of ARTIFACT_HASHES alone (excepted)
+    changes: list[str]  # anything else: "address [actions]"
+
+    @property
+    def ok(self) -> bool:
+        return not self.changes and self.moved == self.expected_moves
+
+
+def _only_artifacts(change: Mapping[str, Any]) -> bool:
+    before, after = change.get("before") or {}, change.get("after") or {}
+    differing = {k for k in {*before, *after} if before.get(k) != after.get(k)} | set(_flat_true(change.get("after_unknown")))
+    return change["actions"] == ["update"] and bool(differing) and differing <= set(ARTIFACT_HASHES)
+
+
+def _flat_true(unknown: Any) -> list[str]:
+    return [k for k, v in (unknown or {}).items() if v is True] if isinstance(unknown, dict) else []
+
+
+def check_state_plan(state: Mapping[str, Any], plan_json: dict[str, Any], tree: Path) -> StateReport:
+    """The new tree's plan against the old tree's applied state: moves only, the ones expected."""
+    moves = module_moves(plans.Plan(env=tree.name, key="state", json=plan_json), tree)
+    expected = {a: b for a in state_addresses(state) if (b := new_address(a, moves)) != a}
+    moved, artifacts, changes = {}, [], []
+    for rc in plan_json.get("resource_changes", []):
+        if "previous_address" in rc:
+            moved[rc["previous_address"]] = rc["address"]
+        actions = rc["change"]["actions"]
+        if actions in (["no-op"], ["read"]):
+            continue
+        (artifacts if _only_artifacts(rc["change"]) else changes).append(f"{rc['address']} {actions}")
+    return StateReport(moved, expected, artifacts, changes)
