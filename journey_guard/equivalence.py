@@ -32,8 +32,8 @@ BASE_REF = "d8a442e5c48633ebc65ec61ece45f6be56d34c46"
 # ignores them (its old tree is applied with the build at hand, the state may be older).
 ARTIFACT_HASHES = ("source_code_hash", "etag", "source_hash")
 
-_ATTR = re.compile(r'^\s*(from|to)\s*=\s*(\S+)\s*$', re.M)
-_MODULE = re.compile(r'module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.')
+_ATTR = re.compile(r"^\s*(from|to)\s*=\s*(\S+)\s*$", re.M)
+_MODULE = re.compile(r"module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.")
 
 
 def export_tree(ref: str, dst: Path, repo: Path = REPO) -> Path:

@@ -19,7 +19,6 @@ from typing import Any
 from journey_guard import plans, toolchain
 from journey_guard.paths import REPO
 
-
 # checkov's marker of a value known only after apply (checkov.common.util.consts.TRUE_AFTER_UNKNOWN).
 TRUE_AFTER_UNKNOWN = "true_after_unknown"
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")

@@ -87,7 +87,7 @@ SUBTLE = Mutation(
         ("UJA_EXP_004", "module.keys.aws_kms_key.this"),  # Allow with NotPrincipal
         ("UJA_EXP_006", 'module.keys.aws_kms_key.this["logs"]'),  # logs encryption context open to any account
         ("UJA_EXP_006", 'module.keys.aws_kms_key.this["events"]'),  # publishers' source conditions with IfExists
-        ("UJA_EXP_006", 'module.storage.module.access_logs.aws_s3_bucket_policy.this'),  # log delivery from any bucket
+        ("UJA_EXP_006", "module.storage.module.access_logs.aws_s3_bucket_policy.this"),  # log delivery from any bucket
         ("UJA_EXP_003", "module.agent"),  # Bedrock permission without source account / ARN
         ("UJA_IAM_001", "module.functions.aws_iam_role_policy.this"),  # xray:Put*
         ("UJA_IAM_002", "module.functions.aws_iam_role_policy.this"),  # log-group:* (every log group)
