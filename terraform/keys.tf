@@ -1,0 +1,12 @@
+# The four domain keys (events, storage, ml, logs). Every module gets the qualifier, account,
+# partition and region from the root locals and never the environment's name.
+
+module "keys" {
+  source = "./modules/keys"
+
+  qualifier            = local.qualifier
+  account_id           = local.account_id
+  partition            = local.partition
+  region               = local.region
+  deletion_window_days = var.kms_deletion_window_days
+}
