@@ -118,7 +118,7 @@ MUTATIONS = [
     ),
     single(
         "s3-plain-http-allowed",
-        "modules/storage/main.tf",
+        "modules/s3_bucket/main.tf",
         'Condition = { Bool = { "aws:SecureTransport" = "false" } }',
         'Condition = { Bool = { "aws:SecureTransport" = "true" } }',
         "dev",
@@ -136,7 +136,7 @@ MUTATIONS = [
     ),
     single(
         "s3-public-policy",
-        "modules/storage/main.tf",
+        "modules/s3_bucket/main.tf",
         "block_public_policy     = true",
         "block_public_policy     = false",
         "dev",
