@@ -3,8 +3,7 @@
 module "cost" {
   source = "./modules/cost"
 
-  qualifier            = local.qualifier
-  account_id           = local.account_id
+  context              = local.context
   environment_tag      = local.default_tags["Environment"]
   alarm_topic_arn      = module.messaging.topic_arns["alerts"]
   budget_enabled       = var.budget_enabled

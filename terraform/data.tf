@@ -3,9 +3,7 @@
 module "storage" {
   source = "./modules/storage"
 
-  qualifier               = local.qualifier
-  account_id              = local.account_id
-  partition               = local.partition
+  context                 = local.context
   storage_key_arn         = module.keys.key_arns["storage"]
   force_destroy           = var.force_destroy
   transition_ia_days      = var.s3_transition_ia_days
@@ -17,10 +15,7 @@ module "storage" {
 module "tables" {
   source = "./modules/tables"
 
-  qualifier              = local.qualifier
-  account_id             = local.account_id
-  partition              = local.partition
-  region                 = local.region
+  context                = local.context
   storage_key_arn        = module.keys.key_arns["storage"]
   point_in_time_recovery = var.dynamodb_point_in_time_recovery
   deletion_protection    = var.deletion_protection
@@ -31,10 +26,7 @@ module "timeseries" {
   source = "./modules/timeseries"
   count  = var.timestream_enabled ? 1 : 0
 
-  qualifier               = local.qualifier
-  account_id              = local.account_id
-  partition               = local.partition
-  region                  = local.region
+  context                 = local.context
   storage_key_arn         = module.keys.key_arns["storage"]
   rejected_records_bucket = module.storage.bucket_names["analytics_data"]
   retention_memory_hours  = var.timestream_retention_memory_hours

@@ -3,10 +3,7 @@
 module "functions" {
   source = "./modules/functions"
 
-  qualifier                      = local.qualifier
-  account_id                     = local.account_id
-  partition                      = local.partition
-  region                         = local.region
+  context                        = local.context
   artifacts_dir                  = var.artifacts_dir
   artifacts_bucket_name          = module.storage.bucket_names["artifacts"]
   storage_key_arn                = module.keys.key_arns["storage"]

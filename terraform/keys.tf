@@ -4,9 +4,6 @@
 module "keys" {
   source = "./modules/keys"
 
-  qualifier            = local.qualifier
-  account_id           = local.account_id
-  partition            = local.partition
-  region               = local.region
+  context              = local.context
   deletion_window_days = var.kms_deletion_window_days
 }

@@ -3,10 +3,7 @@
 module "messaging" {
   source = "./modules/messaging"
 
-  qualifier      = local.qualifier
-  account_id     = local.account_id
-  partition      = local.partition
-  region         = local.region
+  context        = local.context
   events_key_arn = module.keys.key_arns["events"]
   consumer_timeouts = {
     struggle_signals = local.function_timeouts.struggle_detector

@@ -4,10 +4,7 @@ module "agent" {
   source = "./modules/agent"
   count  = var.bedrock_enabled ? 1 : 0
 
-  qualifier                 = local.qualifier
-  account_id                = local.account_id
-  partition                 = local.partition
-  region                    = local.region
+  context                   = local.context
   model_id                  = var.bedrock_model_id
   inference_profile_arn     = var.bedrock_inference_profile_arn
   inference_profile_regions = var.bedrock_inference_profile_regions
@@ -21,10 +18,7 @@ module "agent" {
 module "ml" {
   source = "./modules/ml"
 
-  qualifier             = local.qualifier
-  account_id            = local.account_id
-  partition             = local.partition
-  region                = local.region
+  context               = local.context
   artifacts_dir         = var.artifacts_dir
   artifacts_bucket_name = module.storage.bucket_names["artifacts"]
   analytics_bucket_name = module.storage.bucket_names["analytics_data"]

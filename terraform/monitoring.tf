@@ -3,10 +3,7 @@
 module "monitoring" {
   source = "./modules/monitoring"
 
-  qualifier                    = local.qualifier
-  account_id                   = local.account_id
-  partition                    = local.partition
-  region                       = local.region
+  context                      = local.context
   alarm_topic_arn              = module.messaging.topic_arns["alerts"]
   function_names               = module.functions.function_names
   queue_names                  = module.messaging.queue_names

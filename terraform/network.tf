@@ -3,10 +3,7 @@
 module "network" {
   source = "./modules/network"
 
-  qualifier          = local.qualifier
-  account_id         = local.account_id
-  partition          = local.partition
-  region             = local.region
+  context            = local.context
   availability_zones = local.availability_zones
   nat_gateway_count  = var.nat_gateway_count
   logs_key_arn       = module.keys.key_arns["logs"]

@@ -4,10 +4,7 @@
 module "streaming" {
   source = "./modules/streaming"
 
-  qualifier             = local.qualifier
-  account_id            = local.account_id
-  partition             = local.partition
-  region                = local.region
+  context               = local.context
   shard_count           = var.kinesis_shard_count
   retention_period      = var.kinesis_retention_period
   events_key_arn        = module.keys.key_arns["events"]

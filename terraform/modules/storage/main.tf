@@ -5,8 +5,8 @@ locals {
     artifacts      = "artifacts"
     access_logs    = "access-logs"
   }
-  bucket_names = { for key, component in local.components : key => "uja-${component}-${var.qualifier}-${var.account_id}" }
-  bucket_arns  = { for key, name in local.bucket_names : key => "arn:${var.partition}:s3:::${name}" }
+  bucket_names = { for key, component in local.components : key => "uja-${component}-${var.context.qualifier}-${var.context.account_id}" }
+  bucket_arns  = { for key, name in local.bucket_names : key => "arn:${var.context.partition}:s3:::${name}" }
 
   # Buckets whose server access logs go to access-logs (it cannot log to itself).
   logged = { for key, name in local.bucket_names : key => name if key != "access_logs" }
@@ -29,7 +29,7 @@ locals {
     Action    = "s3:PutObject"
     Resource  = "${local.bucket_arns["access_logs"]}/*"
     Condition = {
-      StringEquals = { "aws:SourceAccount" = var.account_id }
+      StringEquals = { "aws:SourceAccount" = var.context.account_id }
       ArnLike      = { "aws:SourceArn" = [for key in keys(local.logged) : local.bucket_arns[key]] }
     }
   }

@@ -47,11 +47,11 @@ def single(name: str, file: str, old: str, new: str, env: str, expect: str, plan
 
 
 KEYS, TOPICS, FUNCTIONS, ML = "modules/keys/main.tf", "modules/messaging/main.tf", "modules/functions/main.tf", "modules/ml/main.tf"
-ACCOUNT_ROOT = 'Principal = { AWS = "arn:${var.partition}:iam::${var.account_id}:root" }'
-TOPIC_ACCOUNT = 'Condition = { StringEquals = { "aws:PrincipalAccount" = var.account_id } }'
-KEY_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.account_id }\n        ArnLike      = { "aws:SourceArn" = p.source_arn }'
+ACCOUNT_ROOT = 'Principal = { AWS = "arn:${var.context.partition}:iam::${var.context.account_id}:root" }'
+TOPIC_ACCOUNT = 'Condition = { StringEquals = { "aws:PrincipalAccount" = var.context.account_id } }'
+KEY_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.context.account_id }\n        ArnLike      = { "aws:SourceArn" = p.source_arn }'
 STORAGE = "modules/storage/main.tf"
-BUCKET_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.account_id }'
+BUCKET_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.context.account_id }'
 # The subtle forms (policies/README.md), each edit inside an existing module, each expected on its own resource.
 SUBTLE = Mutation(
     "subtle-forms",
@@ -60,22 +60,22 @@ SUBTLE = Mutation(
         Edit(TOPICS, TOPIC_ACCOUNT, TOPIC_ACCOUNT.replace("StringEquals", "StringEqualsIfExists")),
         Edit(
             TOPICS,
-            'Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }',
+            'Condition = { StringEquals = { "aws:SourceAccount" = var.context.account_id } }',
             'Condition = { StringLike = { "aws:SourceAccount" = "*" } }',
         ),
         Edit(KEYS, "Principal = { AWS = local.account_root }", "NotPrincipal = { AWS = local.account_root }"),
-        Edit(KEYS, "${var.account_id}:log-group:*", "*:log-group:*"),
+        Edit(KEYS, "${var.context.account_id}:log-group:*", "*:log-group:*"),
         Edit(
             KEYS,
             KEY_SOURCE_ACCOUNT,
             KEY_SOURCE_ACCOUNT.replace("StringEquals", "StringEqualsIfExists").replace("ArnLike      =", "ArnLikeIfExists ="),
         ),
         Edit(STORAGE, BUCKET_SOURCE_ACCOUNT, BUCKET_SOURCE_ACCOUNT.replace("StringEquals", "StringEqualsIfExists")),
-        Edit(STORAGE, "[for key in keys(local.logged) : local.bucket_arns[key]]", '"arn:${var.partition}:s3:::*"'),
-        Edit("modules/agent/main.tf", "  source_account = var.account_id\n  source_arn     = local.agent_arn_pattern\n", ""),
+        Edit(STORAGE, "[for key in keys(local.logged) : local.bucket_arns[key]]", '"arn:${var.context.partition}:s3:::*"'),
+        Edit("modules/agent/main.tf", "  source_account = var.context.account_id\n  source_arn     = local.agent_arn_pattern\n", ""),
         Edit(FUNCTIONS, 'actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]', 'actions   = ["xray:Put*"]'),
         Edit(FUNCTIONS, "log-group:${local.log_group_names[each.key]}:*", "log-group:*"),
-        Edit(ML, "${var.account_id}:processing-job/*", "*:processing-job/*"),
+        Edit(ML, "${var.context.account_id}:processing-job/*", "*:processing-job/*"),
         Edit(ML, 'actions   = ["ecr:GetAuthorizationToken"]', 'actions   = ["ecr:GetAuthorization*"]'),
         Edit("modules/network/main.tf", 'Resource = ["${local.flow_log_group_arn}:*"]', 'NotResource = ["${local.flow_log_group_arn}:*"]'),
         Edit("modules/network/main.tf", 'Action   = ["logs:CreateLogStream"', 'NotAction = ["logs:CreateLogStream"'),
@@ -103,8 +103,8 @@ SAFE = Mutation(
     "safe-forms",
     (
         Edit(TOPICS, ACCOUNT_ROOT, 'Principal = "*"'),  # * pinned by aws:PrincipalAccount
-        Edit(KEYS, 'StringEquals = { "aws:SourceAccount" = var.account_id }\n', ""),  # aws:SourceArn in the account suffices
-        Edit(STORAGE, BUCKET_SOURCE_ACCOUNT, '"ForAnyValue:StringEquals" = { "aws:SourceAccount" = [var.account_id] }'),
+        Edit(KEYS, 'StringEquals = { "aws:SourceAccount" = var.context.account_id }\n', ""),  # aws:SourceArn in the account suffices
+        Edit(STORAGE, BUCKET_SOURCE_ACCOUNT, '"ForAnyValue:StringEquals" = { "aws:SourceAccount" = [var.context.account_id] }'),
     ),
     "dev",
     (),
