@@ -34,8 +34,5 @@ def test_the_bootstraps_copy_is_the_roots(name: str) -> None:
 
 def test_the_bootstrap_accepts_the_account_ids_the_root_accepts() -> None:
     # The root may leave account_id null (looked up); the bootstrap requires it: the same pattern both.
-    patterns = {
-        path: ACCOUNT_ID_PATTERN.findall(str(variables(path)["account_id"]["validation"]))
-        for path in (ROOT, BOOTSTRAP)
-    }
+    patterns = {path: ACCOUNT_ID_PATTERN.findall(str(variables(path)["account_id"]["validation"])) for path in (ROOT, BOOTSTRAP)}
     assert patterns[ROOT] and patterns[ROOT] == patterns[BOOTSTRAP], patterns

@@ -49,7 +49,9 @@ def single(name: str, file: str, old: str, new: str, env: str, expect: str, plan
 KEYS, TOPICS, FUNCTIONS, ML = "modules/keys/main.tf", "modules/messaging/main.tf", "modules/functions/main.tf", "modules/ml/main.tf"
 ACCOUNT_ROOT = 'Principal = { AWS = "arn:${var.context.partition}:iam::${var.context.account_id}:root" }'
 TOPIC_ACCOUNT = 'Condition = { StringEquals = { "aws:PrincipalAccount" = var.context.account_id } }'
-KEY_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.context.account_id }\n        ArnLike      = { "aws:SourceArn" = p.source_arn }'
+KEY_SOURCE_ACCOUNT = (
+    'StringEquals = { "aws:SourceAccount" = var.context.account_id }\n        ArnLike      = { "aws:SourceArn" = p.source_arn }'
+)
 STORAGE = "modules/storage/main.tf"
 BUCKET_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.context.account_id }'
 # The subtle forms (policies/README.md), each edit inside an existing module, each expected on its own resource.
