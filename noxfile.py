@@ -15,7 +15,8 @@ import nox
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from journey_guard import toolchain as tf_toolchain  # noqa: E402  (needs the repo on sys.path first)
+from journey_guard import parallel  # noqa: E402  (needs the repo on sys.path first)
+from journey_guard import toolchain as tf_toolchain  # noqa: E402
 from journey_guard.paths import sha256_file  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
@@ -94,7 +95,7 @@ def policy(session: nox.Session) -> None:
     _install(session, POLICY_REQUIREMENTS)
     _terraform(session)
     _build(session)
-    session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider")
+    session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider", "-n", "auto")
     # In GitHub Actions the gate also annotates the PR (::error lines) and writes the job summary.
     formats = "cli,sarif,junit,markdown,json" + (",github" if os.environ.get("GITHUB_ACTIONS") == "true" else "")
     args = session.posargs or ["--env", "all", "--strict", "--format", formats, "--output-dir", "build/policy"]
@@ -170,15 +171,31 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "journey_guard.bench")
 
 
-@nox.session(venv_backend="none", requires=["lint", "unit", "policy", "plan_tests"])
+GATE = ("lint", "unit", "policy", "plan_tests")
+
+
+def _side_by_side(session: nox.Session, names: tuple[str, ...]) -> None:
+    """Run sessions at once (``-- --jobs N`` caps how many; 1 is one after another); fail if any failed."""
+    args = list(session.posargs)
+    jobs = int(args[args.index("--jobs") + 1]) if "--jobs" in args else None
+    outcomes = parallel.run(names, jobs)
+    session.log("\n" + parallel.table(outcomes))
+    failed = [o.session for o in outcomes if not o.passed]
+    if failed:
+        session.error(f"failed: {', '.join(failed)} (each session's whole output: build/sessions/<session>.log)")
+
+
+@nox.session(venv_backend="none")
 def gate(session: nox.Session) -> None:
-    """The pre-merge gate over dev, staging and prod: lint, unit, policy, plan_tests."""
+    """The pre-merge gate over dev, staging and prod: lint, unit, policy, plan_tests, side by side."""
+    _side_by_side(session, GATE)
     session.log(f"gate passed for {', '.join(ENVIRONMENTS)}")
 
 
-@nox.session(venv_backend="none", requires=["lint", "unit", "policy", "plan_tests", "integration"])
+@nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
-    """Every test layer, integration against a local moto server included."""
+    """Every test layer side by side, integration against a local moto server included."""
+    _side_by_side(session, (*GATE, "integration"))
     session.log("all layers passed")
     # Said loudly, so nobody reads this run as covering them: they take minutes each and run nightly.
     session.warn(

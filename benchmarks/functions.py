@@ -39,7 +39,7 @@ from journey_guard.paths import FUNCTIONS_DIR
 if str(FUNCTIONS_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS_DIR))  # the Lambda zip root, as in AWS and in pytest
 
-from event_processor.domain import (
+from event_processor.rules import (
     SESSION_COMMON,
     collector_paused,
     plan_batch,
@@ -160,7 +160,7 @@ def fresh_interpreters(probe: str, runs: int, bytecode: bool) -> list[list[float
 def cold_start(bytecode: bool) -> tuple[list[float], list[float]]:
     """CPU time of the handler's import and of its first batch in fresh interpreters (ms each)."""
     one = json.dumps(kinesis_batch(1))
-    first_batch = f"from event_processor.domain import plan_batch, record_of\nplan_batch([record_of(r) for r in json.loads({one!r})])"
+    first_batch = f"from event_processor.rules import plan_batch, record_of\nplan_batch([record_of(r) for r in json.loads({one!r})])"
     runs = fresh_interpreters(import_probe("event_processor.handler", first_batch), IMPORT_RUNS, bytecode)
     return [imported for imported, _ in runs], [first for _, first in runs]
 

@@ -34,14 +34,14 @@ from common.adapters import SNS, SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.messages import InterventionRequest, StruggleCandidate, VideoCandidate
 from common.scoring import exit_risk, video_engagement
 from common.scoring.features import derive_features
-from intervention_executor import domain as executor_domain
 from intervention_executor import handler as executor
-from struggle_detector import domain as struggle_domain
+from intervention_executor import service as executor_service
 from struggle_detector import handler as struggle
 from struggle_detector import rules as struggle_rules
+from struggle_detector import service as struggle_service
 from tests.unit.sqs_functions import T0, Aws, Context, create, sqs_event
-from video_analyzer import domain as video_domain
 from video_analyzer import handler as video
+from video_analyzer import service as video_service
 
 SUITE = "handlers"
 BATCH = 10
@@ -51,7 +51,7 @@ PACKAGES = {"struggle_detector": "struggle-detector", "video_analyzer": "video-a
 
 
 def _struggle_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
-    deps = struggle_domain.Deps(
+    deps = struggle_service.Dependencies(
         aws.settings("struggle-detector"),
         DynamoDB(aws.dynamodb),
         SQS(aws.sqs),
@@ -82,7 +82,7 @@ def _struggle_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
 
 
 def _video_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
-    deps = video_domain.Deps(
+    deps = video_service.Dependencies(
         aws.settings("video-analyzer"),
         DynamoDB(aws.dynamodb),
         SQS(aws.sqs),
@@ -112,7 +112,7 @@ def _video_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
 
 
 def _executor_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
-    deps = executor_domain.Deps(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), SNS(aws.sns), lambda: T0)
+    deps = executor_service.Dependencies(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), SNS(aws.sns), lambda: T0)
     idem = aws.idempotency("intervention-executor")
     priorities = ("low", "normal", "high", "critical")
 

@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, REPO, cache_dir
+from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, REPO, cache_dir, file_lock
 
 SHARED_PACKAGE = "common"
 # Lambda function name -> Python package under functions/ (handler <package>.handler.handler).
@@ -36,7 +36,7 @@ FUNCTIONS = {
     "video-analyzer": "video_analyzer",
     "intervention-executor": "intervention_executor",
 }
-# SageMaker model name -> directory under functions/sagemaker holding inference.py.
+# SageMaker model name -> directory under functions/sagemaker_inference holding inference.py.
 MODELS = {"exit-risk": "exit_risk", "video-engagement": "video_engagement"}
 FLINK_JOB_DIR = "flink_sessions"
 PIPELINE_SCRIPT = "feature_engineering/processing.py"
@@ -189,7 +189,7 @@ class Builder:
     def models(self) -> None:
         scoring = _package_entries(SHARED_PACKAGE)
         for model, directory in MODELS.items():
-            root = FUNCTIONS_DIR / "sagemaker" / directory
+            root = FUNCTIONS_DIR / "sagemaker_inference" / directory
             code = [(f"code/{p.relative_to(root).as_posix()}", p) for p in _files(root)]
             entries = code + [(f"code/{arc}", p) for arc, p in scoring]
             self._emit(model, self.out / "models" / f"{model}.tar.gz", entries, write_tar_gz)
@@ -247,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output directory (default: build/)")
     parser.add_argument("--offline", action="store_true", help="fail instead of downloading wheels")
     args = parser.parse_args(argv)
-    result = Builder(args.out, args.offline).run()
+    # Sessions run in parallel (nox -s gate) each build first: one builds, the others then find it done.
+    with file_lock(args.out / ".build.lock"):
+        result = Builder(args.out, args.offline).run()
     print(f"build: built {len(result['built'])} ({', '.join(result['built']) or '-'}), unchanged {len(result['skipped'])}")
     return 0
 

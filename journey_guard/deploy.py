@@ -267,7 +267,10 @@ class Deployment:
         return {name: value["value"] for name, value in raw.items()}
 
     def destroy(self) -> bool:
-        """Destroy (retry once: the provider sometimes races its own dependency waits); never raises."""
+        """Destroy, never raising. The first attempt trusts the state (``-refresh=false``: reading back
+        every resource costs seconds, and the run has just proven the state matches); the second, after
+        a failure (the provider racing its own dependency waits, or something deleted out of band),
+        refreshes first. The leak check afterwards reads the account itself, not the state."""
         if self.workdir is None:
             return True
         for attempt in (1, 2):
@@ -278,6 +281,7 @@ class Deployment:
                     "-input=false",
                     "-no-color",
                     f"-parallelism={PARALLELISM}",
+                    *(["-refresh=false"] if attempt == 1 else []),
                     *self._var_files(),
                     step=f"destroy#{attempt}",
                 )

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import fcntl
 import functools
 import hashlib
 import json
@@ -44,7 +43,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -55,7 +53,7 @@ import yaml
 
 from journey_guard import hermetic, progress, tf, toolchain
 from journey_guard.inventory import short_diff  # noqa: F401  (part of this module's API)
-from journey_guard.paths import BUILD_DIR, REPO, TERRAFORM_DIR, cache_dir
+from journey_guard.paths import BUILD_DIR, REPO, TERRAFORM_DIR, cache_dir, file_lock
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # Bump when the cached JSON or the key's recipe changes, so old entries are never read.
@@ -270,16 +268,6 @@ def plan_cache_dir() -> Path:
     return cache_dir("plans", "json")
 
 
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 # ---------------------------------------------------------------------------
 # Rendering
 # ---------------------------------------------------------------------------
@@ -449,7 +437,7 @@ def _render(inputs: Inputs, use_cache: bool) -> Plan:
         path = plan_cache_dir() / f"{key}.json"
         hit = _cached(snapshot.label, key, path) if use_cache else None
         if hit is None:
-            with _file_lock(plan_cache_dir() / f"{key}.lock"):
+            with file_lock(plan_cache_dir() / f"{key}.lock"):
                 hit = _cached(snapshot.label, key, path) if use_cache else None
                 if hit is None:
                     return _render_locked(inputs, snapshot, key, path)

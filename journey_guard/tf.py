@@ -7,17 +7,15 @@ one lock file in the user cache, so parallel sessions and xdist workers queue in
 from __future__ import annotations
 
 import argparse
-import fcntl
 import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from journey_guard import toolchain
-from journey_guard.paths import cache_dir
+from journey_guard.paths import cache_dir, file_lock
 
 STAMP = ".terraform/journey-guard-init.sha256"
 
@@ -26,14 +24,8 @@ class TerraformError(RuntimeError):
     """A terraform command failed; the message carries its stderr."""
 
 
-@contextmanager
-def init_lock() -> Iterator[None]:
-    with open(cache_dir("terraform") / "init.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def init_lock() -> AbstractContextManager[None]:
+    return file_lock(cache_dir("terraform") / "init.lock")
 
 
 def terraform_env() -> dict[str, str]:

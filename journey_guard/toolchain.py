@@ -21,7 +21,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from journey_guard.paths import BUILD_DIR, cache_dir
+from journey_guard.paths import BUILD_DIR, cache_dir, write_if_changed
 
 MIN_TERRAFORM = (1, 11)
 PROVIDERS = ("registry.terraform.io/hashicorp/aws",)
@@ -166,13 +166,10 @@ def ensure(check_registry: bool = True) -> Toolchain:
     config_dir.mkdir(parents=True, exist_ok=True)
     config = config_dir / "terraform.tfrc"
     text = render_cli_config(mirror, providers, plugin_cache)
-    if not config.exists() or config.read_text() != text:
-        config.write_text(text)
+    write_if_changed(config, text)
     chain = Toolchain(terraform, version, str(mirror) if mirror else None, providers, str(config), str(plugin_cache))
     summary = config_dir / "toolchain.json"
-    data = json.dumps(asdict(chain), indent=2) + "\n"
-    if not summary.exists() or summary.read_text() != data:
-        summary.write_text(data)
+    write_if_changed(summary, json.dumps(asdict(chain), indent=2) + "\n")
     return chain
 
 

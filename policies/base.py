@@ -9,7 +9,7 @@ not resolved, and the plan scan, where IAM documents are fully known, has the la
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from checkov.common.bridgecrew.severities import Severities
@@ -17,7 +17,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.common.util.consts import TRUE_AFTER_UNKNOWN
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies import resource_types
+from policies import config, resource_types
 from policies.catalog import CATALOG, SEVERITIES, Rule, register  # noqa: F401  (re-exported: checks import them from here)
 from policies.policy_document import Statement, parse
 from policies.policy_document import is_unresolved as is_unresolved  # re-exported: the checks read it from here
@@ -128,6 +128,61 @@ def customer_key(raw: Any) -> bool | None:
     return "alias/aws/" not in raw
 
 
+def value_at(conf: dict[str, Any], dotted: str) -> Any:
+    """``rule.apply_server_side_encryption_by_default.kms_master_key_id``: an attribute's value inside
+    nested blocks (the first block of each), None when a block is absent."""
+    *path, name = dotted.split(".")
+    for key in path:
+        found = block(conf, key)
+        if found is None:
+            return None
+        conf = found
+    return value(conf, name)
+
+
+class CustomerKeyCheck(UjaCheck):
+    """A resource's KMS key attribute must name a customer-managed key (``customer_key``).
+
+    Declarative, as checkov's ``BaseResourceValueCheck``: a subclass names where the key is (``KEY``,
+    dotted through nested blocks; a mapping by resource type where types differ) and, when the
+    resource can also be left unencrypted or on another algorithm, overrides ``encrypted``. Ours
+    rather than checkov's base: it answers UNKNOWN for an unresolved reference and passes a key
+    created in the same plan.
+    """
+
+    KEY: ClassVar[str | Mapping[str, str]]
+    CATEGORY = CheckCategories.ENCRYPTION
+
+    def evaluate(self, conf: dict[str, list[Any]]) -> bool | None:
+        encrypted = self.encrypted(conf)
+        if encrypted is not True:
+            return encrypted
+        key = self.KEY if isinstance(self.KEY, str) else self.KEY[self.entity_type]
+        return customer_key(value_at(conf, key))
+
+    def encrypted(self, conf: dict[str, list[Any]]) -> bool | None:
+        """Whether the resource asks for KMS encryption at all (False: a finding; None: unresolved)."""
+        return True
+
+
+class EnvironmentCheck(UjaCheck):
+    """A rule of the active environment (``policies/config.yaml``): silent when the scan has none, or
+    when ``REQUIRED_BY`` names a setting the environment leaves off (e.g. PITR only where required)."""
+
+    REQUIRED_BY: ClassVar[str | None] = None
+
+    @property
+    def environment(self) -> config.EnvironmentRules:
+        env = config.active_environment()
+        if env is None:  # evaluate runs only where applies() holds
+            raise RuntimeError(f"{self.ID}: no active environment")
+        return env
+
+    def applies(self) -> bool:
+        env = config.active_environment()
+        return env is not None and (self.REQUIRED_BY is None or bool(getattr(env, self.REQUIRED_BY)))
+
+
 # --- IAM policy documents (the model: policies.policy_document) -----------------------------
 
 
@@ -192,6 +247,21 @@ class IdentityPolicyCheck(UjaCheck):
 
     def violates(self, st: Statement) -> bool:
         """True when this Allow statement breaks the rule."""
+        raise NotImplementedError
+
+
+class TrustPolicyCheck(UjaCheck):
+    """A check of a role's trust policy (``assume_role_policy``), UNKNOWN while it is unresolved."""
+
+    RESOURCES = ("aws_iam_role",)
+    CATEGORY = CheckCategories.IAM
+
+    def evaluate(self, conf: dict[str, list[Any]]) -> bool | None:
+        found = policy_statements(conf, "assume_role_policy")
+        return None if found is None else self.trusted(found)
+
+    def trusted(self, statements: list[Statement]) -> bool:
+        """True when the trust policy's statements keep the rule."""
         raise NotImplementedError
 
 

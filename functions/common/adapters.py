@@ -215,7 +215,7 @@ class SageMakerRuntime(_Adapter):
 
 
 @dataclass(frozen=True)
-class ScoringDeps:
+class ScoringDependencies:
     """What the two scoring functions (struggle detector, video analyzer) work with: their settings,
     the adapters (each makes its client on first use) and the clock (epoch ms)."""
 
@@ -225,6 +225,11 @@ class ScoringDeps:
     timestream: Timestream
     sagemaker: SageMakerRuntime
     clock: Callable[[], int]
+
+    @classmethod
+    def of(cls, function: str, clock: Callable[[], int]) -> ScoringDependencies:
+        """The function's settings and adapters, nothing read and no client made until first use."""
+        return cls(Settings(function), DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), clock)
 
     def write_timestream(self, table: str, record: dict, counts: Counts) -> None:
         """Write one record to a Timestream table, or count it as skipped when Timestream is off;

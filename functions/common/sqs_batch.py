@@ -9,12 +9,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
 from common import observability
-from common.bedrock import Route, dispatch, is_bedrock_event
+from common.bedrock import BedrockActionRequest, dispatch, is_bedrock_event
 from common.metrics import RECORDS_RETRIED, Counts
 from common.settings import Settings
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer, IdempotencyConfig
 
 M = TypeVar("M", bound=BaseModel)
+# An action-group operation: the parsed request and this invocation's counts in, the body out.
+Operation = Callable[[BedrockActionRequest, Counts], Any]
 
 
 def now_ms() -> int:
@@ -79,15 +82,16 @@ def entry(
     context: Any,
     model: type[M],
     apply: Callable[[M, Counts], dict],
-    routes: Callable[[Counts], dict[tuple[str, str], Route]],
+    routes: dict[tuple[str, str], Operation],
     idempotency: Idempotency,
 ) -> dict:
     """One invocation of an SQS-triggered function that is also a Bedrock action-group executor:
-    a Bedrock request goes to ``routes(counts)``, anything else is an SQS batch of ``model``."""
+    a Bedrock request goes to its ``routes`` entry, anything else is an SQS batch of ``model``."""
 
     def work(event: dict, context: Any, counts: Counts) -> dict:
         if is_bedrock_event(event):
-            return dispatch(event, routes(counts), on_unexpected=observability.logger().exception)
+            bound = {key: partial(operation, counts=counts) for key, operation in routes.items()}
+            return dispatch(event, bound, on_unexpected=observability.logger().exception)
         return process_sqs(event, context, model, apply, idempotency, counts)
 
     return observability.run(work, event, context)

@@ -1,4 +1,4 @@
-"""The event processor's batch: domain plan, then the writes through the adapters passed in.
+"""The event processor's batch: the plan of ``rules``, then the writes through the adapters passed in.
 
 Every step is idempotent (same keys, same records, same requestIds, a sequence-number watermark
 on profiles), so a record that fails transiently is reported for redelivery and nothing it already
@@ -15,7 +15,7 @@ from common import metrics as m
 from common.adapters import S3, SQS, ConditionFailed, DynamoDB, Timestream
 from common.metrics import Counts
 from common.settings import Settings
-from event_processor.domain import (
+from event_processor.rules import (
     METRICS_COMMON,
     PROFILE_ATTRIBUTES,
     SESSION_COMMON,

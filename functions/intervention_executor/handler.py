@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -14,10 +15,10 @@ from common.messages import InterventionRequest, InterventionType, Priority, bed
 from common.metrics import Counts
 from common.settings import Settings
 from common.sqs_batch import Idempotency, entry, now_ms, run_once
-from intervention_executor import domain
+from intervention_executor import service
 
 SETTINGS = Settings("intervention-executor")
-DEPS = domain.Deps(SETTINGS, DynamoDB(), SNS(), now_ms)
+DEPENDENCIES = service.Dependencies(SETTINGS, DynamoDB(), SNS(), now_ms)
 
 
 class ExecuteIntervention(BaseModel):
@@ -33,7 +34,7 @@ class ExecuteIntervention(BaseModel):
 
 
 def execute_intervention(
-    deps: domain.Deps, request: BedrockActionRequest, context: Any, idempotency: Idempotency, counts: Counts
+    deps: service.Dependencies, request: BedrockActionRequest, context: Any, idempotency: Idempotency, counts: Counts
 ) -> dict[str, Any]:
     args = ExecuteIntervention.model_validate(request.arguments())
     message = InterventionRequest(
@@ -41,23 +42,15 @@ def execute_intervention(
         sourceEventIds=[f"bedrock:{request.sessionId}"],
         **args.model_dump(exclude_none=True),
     )
-    entry = run_once(message, lambda m, c: domain.execute(deps, m, c), idempotency, context, counts)
+    entry = run_once(message, partial(service.execute, deps), idempotency, context, counts)
     return {"requestId": message.requestId, "userId": message.userId, **entry}
 
 
-def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
+def handle(event: dict, context: Any, deps: service.Dependencies, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-    return entry(
-        event,
-        context,
-        InterventionRequest,
-        lambda message, counts: domain.execute(deps, message, counts),
-        lambda counts: {
-            ("POST", "/execute-intervention"): lambda request: execute_intervention(deps, request, context, idempotency, counts)
-        },
-        idempotency,
-    )
+    routes = {("POST", "/execute-intervention"): partial(execute_intervention, deps, context=context, idempotency=idempotency)}
+    return entry(event, context, InterventionRequest, partial(service.execute, deps), routes, idempotency)
 
 
 def handler(event: dict, context: Any) -> dict:
-    return handle(event, context, DEPS, Idempotency.lazy(SETTINGS, "intervention-executor"))
+    return handle(event, context, DEPENDENCIES, Idempotency.lazy(SETTINGS, "intervention-executor"))

@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.bedrock import BedrockActionRequest
 from common.events import Identifier, Name
 from common.messages import UNKNOWN_FEATURE, StruggleCandidate
 from common.metrics import Counts
-from common.settings import Settings
 from common.sqs_batch import Idempotency, entry, now_ms
-from struggle_detector import domain
+from struggle_detector import service
 
-SETTINGS = Settings("struggle-detector")
-DEPS = domain.Deps(SETTINGS, DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), now_ms)
+DEPENDENCIES = service.Dependencies.of("struggle-detector", now_ms)
 
 
 class AnalyzeStruggle(BaseModel):
@@ -30,24 +28,18 @@ class AnalyzeStruggle(BaseModel):
     attemptCount: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
-def analyze_struggle(deps: domain.Deps, request: BedrockActionRequest, counts: Counts) -> dict[str, Any]:
+def analyze_struggle(deps: service.Dependencies, request: BedrockActionRequest, counts: Counts) -> dict[str, Any]:
     args = AnalyzeStruggle.model_validate(request.arguments())
     at = deps.clock()
-    analysis = domain.analyse(deps, args.userId, args.featureId, args.attemptCount, at, None, counts)
+    analysis = service.analyze(deps, args.userId, args.featureId, args.attemptCount, at, None, counts)
     return {"userId": args.userId, "featureId": args.featureId, "attemptCount": args.attemptCount, "analyzedAt": at, **analysis.as_dict()}
 
 
-def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
+def handle(event: dict, context: Any, deps: service.Dependencies, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-    return entry(
-        event,
-        context,
-        StruggleCandidate,
-        lambda message, counts: domain.detect(deps, message, counts),
-        lambda counts: {("POST", "/analyze-struggle"): lambda request: analyze_struggle(deps, request, counts)},
-        idempotency,
-    )
+    routes = {("POST", "/analyze-struggle"): partial(analyze_struggle, deps)}
+    return entry(event, context, StruggleCandidate, partial(service.detect, deps), routes, idempotency)
 
 
 def handler(event: dict, context: Any) -> dict:
-    return handle(event, context, DEPS, Idempotency.lazy(SETTINGS, "struggle-detector"))
+    return handle(event, context, DEPENDENCIES, Idempotency.lazy(DEPENDENCIES.settings, "struggle-detector"))

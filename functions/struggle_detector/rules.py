@@ -9,6 +9,8 @@ from common.scoring.exit_risk import THRESHOLD as EXIT_RISK_THRESHOLD
 DAY_MS = 86_400_000
 COOLDOWN_MS = 30 * 60 * 1000
 LEVELS = ("low", "medium", "high", "critical")
+SEVERITY_AT = ((5, "critical"), (3, "high"), (2, "medium"))  # attempts
+LEVEL_AT = ((80, "critical"), (60, "high"), (40, "medium"))  # risk score
 SEVERITY_POINTS = {"critical": 15, "high": 10, "medium": 5, "low": 0}
 INTERVENTIONS = {"critical": ("live_chat_offer", "critical"), "high": ("contextual_help", "high")}
 BASE_SUCCESS = {"critical": 60, "high": 75, "medium": 85, "low": 95}
@@ -32,14 +34,13 @@ CATALOGUE: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def _grade(value: float, thresholds: tuple[tuple[int, str], ...]) -> str:
+    """The name of the first threshold ``value`` reaches (highest first), else ``low``."""
+    return next((name for at, name in thresholds if value >= at), "low")
+
+
 def severity(attempts: int) -> str:
-    if attempts >= 5:
-        return "critical"
-    if attempts >= 3:
-        return "high"
-    if attempts >= 2:
-        return "medium"
-    return "low"
+    return _grade(attempts, SEVERITY_AT)
 
 
 def prior_signals(items: Iterable[Mapping[str, object]], signal_key: str, detected_at: int) -> list[Mapping[str, object]]:
@@ -65,13 +66,7 @@ def risk_score(attempts: int, prior_severities: Iterable[str]) -> int:
 
 
 def risk_level(score: float) -> str:
-    if score >= 80:
-        return "critical"
-    if score >= 60:
-        return "high"
-    if score >= 40:
-        return "medium"
-    return "low"
+    return _grade(score, LEVEL_AT)
 
 
 def stepped_level(level: str, exit_probability: float) -> str:

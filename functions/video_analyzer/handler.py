@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.bedrock import BedrockActionRequest
 from common.events import Identifier, Name
 from common.messages import VideoCandidate
 from common.metrics import Counts
-from common.settings import Settings
 from common.sqs_batch import Idempotency, entry, now_ms
-from video_analyzer import domain
+from video_analyzer import service
 
-SETTINGS = Settings("video-analyzer")
-DEPS = domain.Deps(SETTINGS, DynamoDB(), SQS(), Timestream(), SageMakerRuntime(), now_ms)
+DEPENDENCIES = service.Dependencies.of("video-analyzer", now_ms)
 
 
 class AnalyzeVideo(BaseModel):
@@ -27,22 +25,16 @@ class AnalyzeVideo(BaseModel):
     videoId: Name | None = None
 
 
-def analyze_video(deps: domain.Deps, request: BedrockActionRequest, counts: Counts) -> dict[str, Any]:
+def analyze_video(deps: service.Dependencies, request: BedrockActionRequest, counts: Counts) -> dict[str, Any]:
     args = AnalyzeVideo.model_validate(request.arguments())
-    return domain.user_summary(deps, args.userId, args.videoId, counts)
+    return service.user_summary(deps, args.userId, args.videoId, counts)
 
 
-def handle(event: dict, context: Any, deps: domain.Deps, idempotency: Idempotency) -> dict:
+def handle(event: dict, context: Any, deps: service.Dependencies, idempotency: Idempotency) -> dict:
     """Route one invocation (the testable entry: adapters and the idempotency store passed in)."""
-    return entry(
-        event,
-        context,
-        VideoCandidate,
-        lambda message, counts: domain.analyze_view(deps, message, counts),
-        lambda counts: {("POST", "/analyze-video"): lambda request: analyze_video(deps, request, counts)},
-        idempotency,
-    )
+    routes = {("POST", "/analyze-video"): partial(analyze_video, deps)}
+    return entry(event, context, VideoCandidate, partial(service.analyze_view, deps), routes, idempotency)
 
 
 def handler(event: dict, context: Any) -> dict:
-    return handle(event, context, DEPS, Idempotency.lazy(SETTINGS, "video-analyzer"))
+    return handle(event, context, DEPENDENCIES, Idempotency.lazy(DEPENDENCIES.settings, "video-analyzer"))

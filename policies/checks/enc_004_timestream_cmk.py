@@ -1,19 +1,14 @@
-from checkov.common.models.enums import CheckCategories
-
-from policies.base import UjaCheck, customer_key, value
+from policies.base import CustomerKeyCheck
 
 
-class TimestreamCustomerKey(UjaCheck):
+class TimestreamCustomerKey(CustomerKeyCheck):
     ID = "UJA_ENC_004"
     NAME = "Timestream database must be encrypted with a customer-managed KMS key"
     SEVERITY = "HIGH"
     RATIONALE = "Without kms_key_id Timestream uses an AWS-managed key this account cannot govern."
     FIX = "Set kms_key_id = <storage key ARN> on aws_timestreamwrite_database."
     RESOURCES = ("aws_timestreamwrite_database",)
-    CATEGORY = CheckCategories.ENCRYPTION
-
-    def evaluate(self, conf):
-        return customer_key(value(conf, "kms_key_id"))
+    KEY = "kms_key_id"
 
 
 check = TimestreamCustomerKey()

@@ -1,10 +1,9 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies import config
-from policies.base import UjaCheck, block, flag
+from policies.base import EnvironmentCheck, block, flag
 
 
-class DynamoDbPitrPerEnvironment(UjaCheck):
+class DynamoDbPitrPerEnvironment(EnvironmentCheck):
     ID = "UJA_ENV_001"
     NAME = "DynamoDB tables must have point-in-time recovery where the environment requires it (staging, prod)"
     SEVERITY = "HIGH"
@@ -12,10 +11,7 @@ class DynamoDbPitrPerEnvironment(UjaCheck):
     FIX = "Set point_in_time_recovery { enabled = var.dynamodb_point_in_time_recovery } and true in the environment's tfvars."
     RESOURCES = ("aws_dynamodb_table",)
     CATEGORY = CheckCategories.BACKUP_AND_RECOVERY
-
-    def applies(self) -> bool:
-        env = config.active_environment()
-        return env is not None and env.dynamodb_pitr_required
+    REQUIRED_BY = "dynamodb_pitr_required"
 
     def evaluate(self, conf):
         pitr = block(conf, "point_in_time_recovery")

@@ -1,10 +1,9 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies import config
-from policies.base import UjaCheck, flag, value
+from policies.base import EnvironmentCheck, flag, value
 
 
-class DynamoDbDeletionProtectionPerEnvironment(UjaCheck):
+class DynamoDbDeletionProtectionPerEnvironment(EnvironmentCheck):
     ID = "UJA_ENV_002"
     NAME = "DynamoDB tables must have deletion protection where the environment requires it (prod)"
     SEVERITY = "HIGH"
@@ -12,10 +11,7 @@ class DynamoDbDeletionProtectionPerEnvironment(UjaCheck):
     FIX = "Set deletion_protection_enabled = var.deletion_protection and true in the environment's tfvars."
     RESOURCES = ("aws_dynamodb_table",)
     CATEGORY = CheckCategories.BACKUP_AND_RECOVERY
-
-    def applies(self) -> bool:
-        env = config.active_environment()
-        return env is not None and env.dynamodb_deletion_protection_required
+    REQUIRED_BY = "dynamodb_deletion_protection_required"
 
     def evaluate(self, conf):
         if value(conf, "deletion_protection_enabled") is None:

@@ -1,10 +1,9 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies import config
-from policies.base import UjaCheck
+from policies.base import EnvironmentCheck
 
 
-class NotebookOnlyWhereAllowed(UjaCheck):
+class NotebookOnlyWhereAllowed(EnvironmentCheck):
     ID = "UJA_ENV_004"
     NAME = "SageMaker notebook instances may exist only in environments that allow them (dev)"
     SEVERITY = "MEDIUM"
@@ -13,12 +12,8 @@ class NotebookOnlyWhereAllowed(UjaCheck):
     RESOURCES = ("aws_sagemaker_notebook_instance",)
     CATEGORY = CheckCategories.GENERAL_SECURITY
 
-    def applies(self) -> bool:
-        return config.active_environment() is not None
-
     def evaluate(self, conf):
-        env = config.active_environment()
-        return env is not None and env.sagemaker_notebook_allowed
+        return self.environment.sagemaker_notebook_allowed
 
 
 check = NotebookOnlyWhereAllowed()

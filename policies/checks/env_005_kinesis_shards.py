@@ -1,10 +1,9 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies import config
-from policies.base import UjaCheck, is_unresolved, number, value
+from policies.base import EnvironmentCheck, is_unresolved, number, value
 
 
-class KinesisShardsPerEnvironment(UjaCheck):
+class KinesisShardsPerEnvironment(EnvironmentCheck):
     ID = "UJA_ENV_005"
     NAME = "Kinesis shard count must stay within the environment's bounds (dev at most 2, prod at least 4)"
     SEVERITY = "MEDIUM"
@@ -13,15 +12,11 @@ class KinesisShardsPerEnvironment(UjaCheck):
     RESOURCES = ("aws_kinesis_stream",)
     CATEGORY = CheckCategories.GENERAL_SECURITY
 
-    def applies(self) -> bool:
-        return config.active_environment() is not None
-
     def evaluate(self, conf):
-        env = config.active_environment()
         if is_unresolved(value(conf, "shard_count")):
             return None
         shards = number(conf, "shard_count")
-        return shards is not None and env.kinesis_shards_min <= shards <= env.kinesis_shards_max
+        return shards is not None and self.environment.kinesis_shards_min <= shards <= self.environment.kinesis_shards_max
 
 
 check = KinesisShardsPerEnvironment()

@@ -1,22 +1,15 @@
-from checkov.common.models.enums import CheckCategories
-
-from policies.base import UjaCheck, policy_statements
+from policies.base import Statement, TrustPolicyCheck
 
 
-class TrustPolicyNamesService(UjaCheck):
+class TrustPolicyNamesService(TrustPolicyCheck):
     ID = "UJA_IAM_005"
     NAME = "Role trust policies must name the AWS service principal that assumes the role"
     SEVERITY = "CRITICAL"
     RATIONALE = "Every role here is a service role; a trust open to * or to whole accounts lets other principals assume it."
     FIX = 'Set Principal = { Service = "<service>.amazonaws.com" } in assume_role_policy.'
-    RESOURCES = ("aws_iam_role",)
-    CATEGORY = CheckCategories.IAM
 
-    def evaluate(self, conf):
-        found = policy_statements(conf, "assume_role_policy")
-        if found is None:
-            return None
-        allows = [st for st in found if st.allows]
+    def trusted(self, statements: list[Statement]) -> bool:
+        allows = [st for st in statements if st.allows]
         if not allows:
             return False
         for st in allows:

@@ -14,8 +14,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 from botocore.exceptions import ClientError
-from sagemaker.exit_risk import inference as exit_inference
-from sagemaker.video_engagement import inference as video_inference
+from sagemaker_inference.exit_risk import inference as exit_inference
+from sagemaker_inference.video_engagement import inference as video_inference
 
 from common.adapters import DynamoDB
 from common.settings import Settings

@@ -53,7 +53,7 @@ def test_struggle_detector_entry(aws: Aws) -> None:
         eventType="form_error",
         detectedAt=T0,
     )
-    module.DEPS.sagemaker._client = aws.exit_endpoint  # the endpoint is faked at the adapter
+    module.DEPENDENCIES.sagemaker._client = aws.exit_endpoint  # the endpoint is faked at the adapter
     assert module.handler(sqs_event([body.model_dump_json()]), Context()) == {"batchItemFailures": []}
     status, analysis = bedrock_body(
         module.handler(bedrock_event("struggle-detection", "/analyze-struggle", {"userId": ("string", "u-1")}), Context())
@@ -65,7 +65,7 @@ def test_struggle_detector_entry(aws: Aws) -> None:
 def test_video_analyzer_entry(aws: Aws) -> None:
     module = importlib.import_module("video_analyzer.handler")
     body = VideoCandidate(requestId="video:e1", sourceEventIds=["e1"], userId="u-1", videoId="v", watchMs=1000, completionRate=0.5, at=T0)
-    module.DEPS.sagemaker._client = aws.video_endpoint
+    module.DEPENDENCIES.sagemaker._client = aws.video_endpoint
     assert module.handler(sqs_event([body.model_dump_json()]), Context()) == {"batchItemFailures": []}
     status, summary = bedrock_body(
         module.handler(bedrock_event("video-intelligence", "/analyze-video", {"userId": ("string", "u-1")}), Context())

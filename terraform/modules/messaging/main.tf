@@ -53,8 +53,9 @@ resource "aws_sqs_queue" "dlq" {
   tags                      = var.queue_tags
 }
 
-# Queues and DLQs are created side by side (each create waits ~25 s for its attributes to settle);
-# the redrive policy joins them afterwards, and consumers start only once it is there (queue_arns).
+# A consumer queue is created with its redrive policy, after its DLQ (AWS refuses a redrive to a
+# queue that does not exist). Inline, not an aws_sqs_queue_redrive_policy: that resource's create and
+# delete each wait ~25 s for the attributes to settle, on top of the queue's own wait (docs/decisions.md).
 resource "aws_sqs_queue" "this" {
   for_each = local.queues
 
@@ -62,20 +63,14 @@ resource "aws_sqs_queue" "this" {
   message_retention_seconds  = each.value.retention
   visibility_timeout_seconds = each.value.visibility
   kms_master_key_id          = var.events_key_arn
-  tags                       = var.queue_tags
-}
-
-resource "aws_sqs_queue_redrive_policy" "this" {
-  for_each = { for key, q in local.queues : key => q if q.dlq != null }
-
-  # URL and ARN from the names, so the policy is known at plan time (and checked there: UJA_REL_004).
-  queue_url = local.queue_urls[each.key]
-  redrive_policy = jsonencode({
+  # The DLQ's ARN from its name, so the policy is known at plan time (and checked there: UJA_REL_004).
+  redrive_policy = each.value.dlq == null ? null : jsonencode({
     deadLetterTargetArn = local.queue_arns[each.value.dlq]
     maxReceiveCount     = 3
   })
+  tags = var.queue_tags
 
-  depends_on = [aws_sqs_queue.this, aws_sqs_queue.dlq]
+  depends_on = [aws_sqs_queue.dlq]
 }
 
 resource "aws_sns_topic" "this" {

@@ -1,6 +1,6 @@
 # Names and URLs are known at plan time and carry no dependency on creation: policies, environment
 # variables and alarms may be created alongside the queues. queue_arns is for consumers (event source
-# mappings, on-failure destinations): it is ready once every queue exists with its redrive policy.
+# mappings, on-failure destinations): it is ready once every queue exists (with its redrive policy, set at creation).
 output "queue_names" {
   description = "Queue names keyed struggle_signals, video_analysis, interventions, stream_failures and <consumer>_dlq."
   value       = { for key, q in merge(local.queues, local.dlqs) : key => q.name }
@@ -12,9 +12,9 @@ output "queue_urls" {
 }
 
 output "queue_arns" {
-  description = "Queue ARNs keyed like queue_names; known at plan time, ready once every queue and redrive policy exists."
+  description = "Queue ARNs keyed like queue_names; known at plan time, ready once every queue exists with its redrive policy."
   value       = local.queue_arns
-  depends_on  = [aws_sqs_queue.this, aws_sqs_queue.dlq, aws_sqs_queue_redrive_policy.this]
+  depends_on  = [aws_sqs_queue.this, aws_sqs_queue.dlq]
 }
 
 output "topic_names" {

@@ -12,8 +12,8 @@ from moto import mock_aws
 
 from common import metrics as m
 from common.metrics import Counts
-from event_processor.domain import pad_sequence
 from event_processor.handler import handle
+from event_processor.rules import pad_sequence
 from tests.unit.event_processor.support import (
     ARRIVAL_MS,
     FIRST_SEQUENCE,

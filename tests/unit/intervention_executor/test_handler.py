@@ -13,7 +13,7 @@ from common.adapters import SNS, DynamoDB
 from common.dynamo import from_item, to_item
 from common.messages import InterventionRequest
 from common.metrics import Counts
-from intervention_executor import domain, handler, rules
+from intervention_executor import handler, rules, service
 from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
@@ -66,8 +66,8 @@ def clock() -> Clock:
     return Clock()
 
 
-def deps(aws: Aws, clock: Clock) -> domain.Deps:
-    return domain.Deps(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), SNS(aws.sns), clock)
+def deps(aws: Aws, clock: Clock) -> service.Dependencies:
+    return service.Dependencies(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), SNS(aws.sns), clock)
 
 
 def request(n: int, priority: str = "high", kind: str = "contextual_help") -> InterventionRequest:
@@ -82,7 +82,7 @@ def request(n: int, priority: str = "high", kind: str = "contextual_help") -> In
     )
 
 
-def run(aws: Aws, clock: Clock, *requests: InterventionRequest, d: domain.Deps | None = None) -> dict:
+def run(aws: Aws, clock: Clock, *requests: InterventionRequest, d: service.Dependencies | None = None) -> dict:
     event = sqs_event([r.model_dump_json(exclude_none=True) for r in requests])
     return handler.handle(event, Context(), d or deps(aws, clock), aws.idempotency("intervention-executor"))
 
@@ -170,7 +170,7 @@ class FlakySNS(SNS):
 def test_a_failed_publish_is_retried_without_a_second_publish(
     aws: Aws, clock: Clock, published: Published, priority: str, fail_at: int, expected: list[str]
 ) -> None:
-    d = domain.Deps(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), FlakySNS(aws.sns, fail_at), clock)
+    d = service.Dependencies(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), FlakySNS(aws.sns, fail_at), clock)
     assert run(aws, clock, request(1, priority), d=d) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert history(aws)[0]["status"] in ("pending", "user_published")
     clock.now += 5_000
@@ -183,17 +183,17 @@ def test_a_failed_publish_is_retried_without_a_second_publish(
 def test_redelivery_publishes_nothing_more(aws: Aws, clock: Clock, published: Published) -> None:
     run(aws, clock, request(1))
     run(aws, clock, request(1))
-    domain.execute(deps(aws, clock), request(1), Counts())  # even past the idempotency layer: the history knows it
+    service.execute(deps(aws, clock), request(1), Counts())  # even past the idempotency layer: the history knows it
     assert len(published.take()) == 1 and len(history(aws)) == 1
 
 
 def test_concurrent_requests_both_land(aws: Aws, clock: Clock, published: Published) -> None:
     other = deps(aws, clock)
-    racing = domain.Deps(
-        other.settings, Interleaved(aws.dynamodb, lambda: domain.execute(other, request(2), Counts())), SNS(aws.sns), clock
+    racing = service.Dependencies(
+        other.settings, Interleaved(aws.dynamodb, lambda: service.execute(other, request(2), Counts())), SNS(aws.sns), clock
     )
     counts = Counts()
-    domain.execute(racing, request(1), counts)
+    service.execute(racing, request(1), counts)
     assert counts["ConditionalConflicts"] == 1
     assert sorted(e["requestId"] for e in history(aws)) == ["r1", "r2"]
     assert [m["requestId"] for _, m in published.take()] == ["r1", "r2"]

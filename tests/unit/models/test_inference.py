@@ -12,8 +12,8 @@ from types import ModuleType
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sagemaker.exit_risk import inference as exit_inference
-from sagemaker.video_engagement import inference as video_inference
+from sagemaker_inference.exit_risk import inference as exit_inference
+from sagemaker_inference.video_engagement import inference as video_inference
 
 from common.scoring import ScoringInputError, exit_risk, video_engagement
 from journey_guard.build import Builder

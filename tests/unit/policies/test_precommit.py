@@ -3,6 +3,7 @@ try-repo`` in a temporary repository); this repository's .pre-commit-config.yaml
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,11 @@ PLAIN = 'resource "aws_sqs_queue" "plain" {\n  name                    = "plain"
 
 
 def pre_commit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    # The hook's environment (checkov from PyPI) is installed once per commit of this repository.
-    env = {"PRE_COMMIT_HOME": str(cache_dir("pre-commit")), "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin"}
+    # try-repo installs the hook's environment (checkov from PyPI) into a fresh store each time:
+    # pre-commit-uv makes that a uv install from uv's cache. Certificates and proxies pass through; an
+    # outer git's variables (this may run inside a hook) and nox's venv pointers (uv would install there) do not.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "UV_", "VIRTUAL_ENV"))}
+    env |= {"PRE_COMMIT_HOME": str(cache_dir("pre-commit")), "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
 
 

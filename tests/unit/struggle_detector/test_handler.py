@@ -13,7 +13,7 @@ from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.dynamo import from_item, to_item
 from common.messages import StruggleCandidate
 from common.metrics import Counts
-from struggle_detector import domain, handler, rules
+from struggle_detector import handler, rules, service
 from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
 
@@ -27,8 +27,8 @@ def aws() -> Iterator[Aws]:
         yield create()
 
 
-def deps(aws: Aws, timestream: bool = True, now: int = T0) -> domain.Deps:
-    return domain.Deps(
+def deps(aws: Aws, timestream: bool = True, now: int = T0) -> service.Dependencies:
+    return service.Dependencies(
         aws.settings("struggle-detector", timestream),
         DynamoDB(aws.dynamodb),
         SQS(aws.sqs),
@@ -157,8 +157,8 @@ def test_redelivery_changes_nothing(aws: Aws) -> None:
 def test_prior_signals_exclude_the_current_one_and_cooldown_items(aws: Aws) -> None:
     seed_signal(aws, T0 - 3_600_000)
     d = deps(aws)
-    first = domain.detect(d, candidate(1, T0), Counts())
-    again = domain.detect(d, candidate(1, T0), Counts())  # bypassing idempotency: the stored signal is not "prior"
+    first = service.detect(d, candidate(1, T0), Counts())
+    again = service.detect(d, candidate(1, T0), Counts())  # bypassing idempotency: the stored signal is not "prior"
     assert first["riskScore"] == again["riskScore"] == 60
 
 
@@ -180,7 +180,7 @@ def test_a_retry_after_a_failed_send_still_sends(aws: Aws, monkeypatch: pytest.M
 @pytest.mark.spec("struggle-exit-risk-step")
 def test_exit_risk_above_threshold_steps_the_level_up(aws: Aws) -> None:
     seed_events(aws, 10)  # help 0.3 + time since success 0.2 - engagement 0.15 = 0.35: p = 0.675
-    summary = domain.detect(deps(aws), candidate(1, T0), Counts())
+    summary = service.detect(deps(aws), candidate(1, T0), Counts())
     assert summary["riskScore"] == 50 and summary["riskLevel"] == "high"
     assert summary["interventionRequestId"] == f"intervene:{USER}:export:{T0}"
 
@@ -198,10 +198,10 @@ def test_endpoint_failure_falls_back_and_is_counted(aws: Aws, capsys: pytest.Cap
 def test_endpoint_and_fallback_give_the_same_analysis(aws: Aws) -> None:
     seed_events(aws, 4, action="rage_click")
     d = deps(aws)
-    via_endpoint = domain.analyse(d, USER, "export", 3, T0, None, Counts())
+    via_endpoint = service.analyze(d, USER, "export", 3, T0, None, Counts())
     aws.exit_endpoint.fail = True
     counts = Counts()
-    via_fallback = domain.analyse(d, USER, "export", 3, T0, None, counts)
+    via_fallback = service.analyze(d, USER, "export", 3, T0, None, counts)
     assert via_endpoint.exit_risk["source"] == "endpoint" and via_fallback.exit_risk["source"] == "fallback"
     assert via_endpoint.exit_risk["probability"] == via_fallback.exit_risk["probability"]
     assert counts["FallbackScoring"] == 1

@@ -13,7 +13,7 @@ from common.messages import VideoCandidate
 from common.metrics import Counts
 from tests.unit.agent_contract import problems
 from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
-from video_analyzer import domain, handler
+from video_analyzer import handler, service
 
 USER = "u-1"
 
@@ -24,8 +24,8 @@ def aws() -> Iterator[Aws]:
         yield create()
 
 
-def deps(aws: Aws, timestream: bool = True, dynamodb: DynamoDB | None = None) -> domain.Deps:
-    return domain.Deps(
+def deps(aws: Aws, timestream: bool = True, dynamodb: DynamoDB | None = None) -> service.Dependencies:
+    return service.Dependencies(
         aws.settings("video-analyzer", timestream),
         dynamodb or DynamoDB(aws.dynamodb),
         SQS(aws.sqs),
@@ -79,9 +79,9 @@ def test_engagement_score_is_the_mean_over_videos(aws: Aws) -> None:
 def test_two_interleaved_writers_keep_accumulators_exact(aws: Aws) -> None:
     run(aws, view(0, 1_000, 0.2))
     writer_b = deps(aws)
-    a = Interleaved(aws.dynamodb, lambda: domain.record_view(writer_b, view(2, 20_000, 0.9), Counts()))
+    a = Interleaved(aws.dynamodb, lambda: service.record_view(writer_b, view(2, 20_000, 0.9), Counts()))
     counts = Counts()
-    domain.record_view(deps(aws, dynamodb=a), view(1, 300, 0.4), counts)
+    service.record_view(deps(aws, dynamodb=a), view(1, 300, 0.4), counts)
     item = stored(aws)
     assert (item["viewCount"], item["totalWatchMs"], item["maxCompletionRate"], item["version"]) == (3, 21_300, 0.9, 3)
     assert counts["ConditionalConflicts"] == 1 and a.reads == 2
@@ -90,8 +90,8 @@ def test_two_interleaved_writers_keep_accumulators_exact(aws: Aws) -> None:
 
 def test_two_first_views_racing_on_a_new_item(aws: Aws) -> None:
     writer_b = deps(aws)
-    a = Interleaved(aws.dynamodb, lambda: domain.record_view(writer_b, view(2, 20_000), Counts()))
-    domain.record_view(deps(aws, dynamodb=a), view(1, 300), Counts())
+    a = Interleaved(aws.dynamodb, lambda: service.record_view(writer_b, view(2, 20_000), Counts()))
+    service.record_view(deps(aws, dynamodb=a), view(1, 300), Counts())
     assert (stored(aws)["viewCount"], stored(aws)["totalWatchMs"]) == (2, 20_300)
 
 

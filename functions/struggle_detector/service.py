@@ -3,7 +3,7 @@
 SQS path (``detect``): score the candidate, store the signal, write Timestream, and at level high
 or critical open a 30-minute cooldown window per user and feature with a conditional put; only the
 call that opens the window sends the ``InterventionRequest`` (its requestId carries the window's
-start). Bedrock path (``analyse``): the same analysis, read-only.
+start). Bedrock path (``analyze``): the same analysis, read-only.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common import metrics
-from common.adapters import ConditionFailed, ScoringDeps
+from common.adapters import ConditionFailed, ScoringDependencies
 from common.dynamo import from_item, shard_suffix, to_attr, to_item
 from common.messages import InterventionRequest, StruggleCandidate, struggle_intervention_request_id
 from common.metrics import Counts
@@ -25,7 +25,7 @@ COOLDOWN_TTL_GRACE_SECONDS = 86_400
 EVENT_ATTRIBUTES = ("eventType", "timestamp", "sessionId", "eventData")
 
 
-Deps = ScoringDeps  # the same dependencies as the other scoring function
+Dependencies = ScoringDependencies  # the same dependencies as the other scoring function
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Analysis:
         }
 
 
-def _prior_signals(deps: Deps, user_id: str, signal_key: str | None, detected_at: int) -> list[dict[str, Any]]:
+def _prior_signals(deps: Dependencies, user_id: str, signal_key: str | None, detected_at: int) -> list[dict[str, Any]]:
     items = deps.dynamodb.query(
         TableName=deps.settings.STRUGGLE_SIGNALS_TABLE,
         KeyConditionExpression="userId = :u",
@@ -66,7 +66,7 @@ def _prior_signals(deps: Deps, user_id: str, signal_key: str | None, detected_at
     return rules.prior_signals([from_item(i) for i in items], signal_key or "", detected_at)
 
 
-def exit_features(deps: Deps, user_id: str, now_ms: int) -> dict[str, float]:
+def exit_features(deps: Dependencies, user_id: str, now_ms: int) -> dict[str, float]:
     """The 13 features from the user's events of the 24 h before ``now_ms`` and the profile."""
     events = deps.dynamodb.query(
         TableName=deps.settings.USER_EVENTS_TABLE,
@@ -86,7 +86,7 @@ def exit_features(deps: Deps, user_id: str, now_ms: int) -> dict[str, float]:
     return derive_features([from_item(e) for e in events], now_ms, profile.get("engagementScore"), current)
 
 
-def exit_probability(deps: Deps, features: dict[str, float], counts: Counts) -> dict[str, Any]:
+def exit_probability(deps: Dependencies, features: dict[str, float], counts: Counts) -> dict[str, Any]:
     """The exit-risk endpoint's prediction, or the same code in-process when the endpoint fails."""
     payload = {"instances": [features]}
     try:
@@ -104,7 +104,9 @@ def exit_probability(deps: Deps, features: dict[str, float], counts: Counts) -> 
     return {"probability": probability, "label": int(probability > exit_risk.THRESHOLD), "source": source}
 
 
-def analyse(deps: Deps, user_id: str, feature_id: str, attempts: int, detected_at: int, signal_key: str | None, counts: Counts) -> Analysis:
+def analyze(
+    deps: Dependencies, user_id: str, feature_id: str, attempts: int, detected_at: int, signal_key: str | None, counts: Counts
+) -> Analysis:
     prior = _prior_signals(deps, user_id, signal_key, detected_at)
     severity = rules.severity(attempts)
     score = rules.risk_score(attempts, [str(p["severity"]) for p in prior])
@@ -114,7 +116,7 @@ def analyse(deps: Deps, user_id: str, feature_id: str, attempts: int, detected_a
     return Analysis(severity, score, base, level, risk, len(prior), rules.recommendations(level, attempts))
 
 
-def _store_signal(deps: Deps, c: StruggleCandidate, key: str, analysis: Analysis) -> None:
+def _store_signal(deps: Dependencies, c: StruggleCandidate, key: str, analysis: Analysis) -> None:
     item = {
         "userId": c.userId,
         "signalKey": key,
@@ -136,7 +138,7 @@ def _store_signal(deps: Deps, c: StruggleCandidate, key: str, analysis: Analysis
     deps.dynamodb.put_item(TableName=deps.settings.STRUGGLE_SIGNALS_TABLE, Item=to_item(item))
 
 
-def _write_timestream(deps: Deps, c: StruggleCandidate, analysis: Analysis, counts: Counts) -> None:
+def _write_timestream(deps: Dependencies, c: StruggleCandidate, analysis: Analysis, counts: Counts) -> None:
     record = {
         "Dimensions": [
             {"Name": "userId", "Value": c.userId},
@@ -158,7 +160,7 @@ def _write_timestream(deps: Deps, c: StruggleCandidate, analysis: Analysis, coun
     deps.write_timestream("struggle-signals", record, counts)
 
 
-def open_cooldown(deps: Deps, c: StruggleCandidate) -> bool:
+def open_cooldown(deps: Dependencies, c: StruggleCandidate) -> bool:
     """Open the user's window for this feature unless one is open; True when this call opened it.
 
     The condition reads ``expiresAt`` rather than relying on TTL deletion (which lags by up to days).
@@ -187,10 +189,10 @@ def open_cooldown(deps: Deps, c: StruggleCandidate) -> bool:
     return True
 
 
-def detect(deps: Deps, c: StruggleCandidate, counts: Counts) -> dict[str, Any]:
+def detect(deps: Dependencies, c: StruggleCandidate, counts: Counts) -> dict[str, Any]:
     """One struggle candidate from SQS; returns a summary (the idempotency record's stored result)."""
     key = rules.signal_key(c.featureId, c.detectedAt, c.sourceEventIds[0])
-    analysis = analyse(deps, c.userId, c.featureId, c.attemptCount, c.detectedAt, key, counts)
+    analysis = analyze(deps, c.userId, c.featureId, c.attemptCount, c.detectedAt, key, counts)
     _store_signal(deps, c, key, analysis)
     _write_timestream(deps, c, analysis, counts)
     summary: dict[str, Any] = {

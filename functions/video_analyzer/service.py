@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from common import metrics
-from common.adapters import ConditionFailed, ScoringDeps, TransientError
+from common.adapters import ConditionFailed, ScoringDependencies, TransientError
 from common.dynamo import from_item, to_attr, to_item
 from common.messages import InterventionRequest, VideoCandidate, video_intervention_request_id
 from common.metrics import Counts
@@ -22,7 +22,7 @@ WRITE_ATTEMPTS = 5
 TOP_VIDEOS = 5
 
 
-Deps = ScoringDeps  # the same dependencies as the other scoring function
+Dependencies = ScoringDependencies  # the same dependencies as the other scoring function
 
 
 def _key(user_id: str, video_id: str) -> dict:
@@ -47,7 +47,7 @@ def _item(user_id: str, video_id: str, state: Engagement, version: int) -> dict:
     )
 
 
-def record_view(deps: Deps, c: VideoCandidate, counts: Counts) -> Engagement:
+def record_view(deps: Dependencies, c: VideoCandidate, counts: Counts) -> Engagement:
     """Apply one view with a version-conditioned put; on a conflict re-read and apply again."""
     table = deps.settings.VIDEO_ENGAGEMENT_TABLE
     view = View(c.requestId, c.watchMs, c.completionRate, c.at)
@@ -72,7 +72,7 @@ def record_view(deps: Deps, c: VideoCandidate, counts: Counts) -> Engagement:
     raise TransientError(f"{table}: ({c.userId}, {c.videoId}) kept changing for {WRITE_ATTEMPTS} attempts")
 
 
-def _interest_scores(deps: Deps, user_id: str) -> list[dict[str, Any]]:
+def _interest_scores(deps: Dependencies, user_id: str) -> list[dict[str, Any]]:
     items = deps.dynamodb.query(
         TableName=deps.settings.VIDEO_ENGAGEMENT_TABLE,
         KeyConditionExpression="userId = :u",
@@ -81,7 +81,7 @@ def _interest_scores(deps: Deps, user_id: str) -> list[dict[str, Any]]:
     return [from_item(i) for i in items]
 
 
-def update_profile_engagement(deps: Deps, user_id: str) -> float:
+def update_profile_engagement(deps: Dependencies, user_id: str) -> float:
     """The profile's engagementScore: mean interest over the user's videos, read after this write."""
     score = mean_interest([float(v["interestScore"]) for v in _interest_scores(deps, user_id)])
     deps.dynamodb.update_item(
@@ -93,7 +93,7 @@ def update_profile_engagement(deps: Deps, user_id: str) -> float:
     return score
 
 
-def _write_timestream(deps: Deps, c: VideoCandidate, state: Engagement, counts: Counts) -> None:
+def _write_timestream(deps: Dependencies, c: VideoCandidate, state: Engagement, counts: Counts) -> None:
     record = {
         "Dimensions": [
             {"Name": "userId", "Value": c.userId},
@@ -110,7 +110,7 @@ def _write_timestream(deps: Deps, c: VideoCandidate, state: Engagement, counts: 
     deps.write_timestream("video-engagement", record, counts)
 
 
-def analyze_view(deps: Deps, c: VideoCandidate, counts: Counts) -> dict[str, Any]:
+def analyze_view(deps: Dependencies, c: VideoCandidate, counts: Counts) -> dict[str, Any]:
     """One video view from SQS; returns a summary (the idempotency record's stored result)."""
     state = record_view(deps, c, counts)
     engagement = update_profile_engagement(deps, c.userId)
@@ -139,7 +139,7 @@ def analyze_view(deps: Deps, c: VideoCandidate, counts: Counts) -> dict[str, Any
     return summary
 
 
-def score(deps: Deps, instance: dict[str, float], counts: Counts) -> dict[str, Any]:
+def score(deps: Dependencies, instance: dict[str, float], counts: Counts) -> dict[str, Any]:
     """The video-engagement endpoint's prediction, or the same code in-process when it fails."""
     try:
         answer = deps.sagemaker.invoke(deps.settings.VIDEO_ENDPOINT, {"instances": [instance]})
@@ -152,7 +152,7 @@ def score(deps: Deps, instance: dict[str, float], counts: Counts) -> dict[str, A
         return {**video_engagement.prediction(instance), "source": "fallback"}
 
 
-def user_summary(deps: Deps, user_id: str, video_id: str | None, counts: Counts) -> dict[str, Any]:
+def user_summary(deps: Dependencies, user_id: str, video_id: str | None, counts: Counts) -> dict[str, Any]:
     """Totals, averages, the top 5 videos by interest, and the level and recommendations.
 
     The endpoint scores one instance: the named video's accumulators, or the user's as a whole

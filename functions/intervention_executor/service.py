@@ -26,7 +26,7 @@ UPDATE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
-class Deps:
+class Dependencies:
     settings: Settings
     dynamodb: DynamoDB
     sns: SNS
@@ -34,7 +34,7 @@ class Deps:
 
 
 def _update_history(
-    deps: Deps, user_id: str, change: Callable[[list[dict[str, Any]]], list[Mapping[str, object]] | None], counts: Counts
+    deps: Dependencies, user_id: str, change: Callable[[list[dict[str, Any]]], list[Mapping[str, object]] | None], counts: Counts
 ) -> list[dict[str, Any]]:
     """Read the profile, apply ``change`` to its history and write it back conditioned on ``version``.
 
@@ -68,7 +68,7 @@ def _update_history(
     raise TransientError(f"{table}: profile {user_id} kept changing for {UPDATE_ATTEMPTS} attempts")
 
 
-def record_request(deps: Deps, r: InterventionRequest, counts: Counts) -> dict[str, Any]:
+def record_request(deps: Dependencies, r: InterventionRequest, counts: Counts) -> dict[str, Any]:
     """The request's history entry: appended now (pending or suppressed), or the one already there."""
     at = deps.clock()
     entry = {"requestId": r.requestId, "type": r.interventionType, "priority": r.priority, "channel": rules.channel(r.priority), "at": at}
@@ -84,7 +84,7 @@ def record_request(deps: Deps, r: InterventionRequest, counts: Counts) -> dict[s
     return dict(found)
 
 
-def set_status(deps: Deps, user_id: str, request_id: str, status: str, counts: Counts) -> None:
+def set_status(deps: Dependencies, user_id: str, request_id: str, status: str, counts: Counts) -> None:
     def mark(history: list[dict[str, Any]]) -> list[Mapping[str, object]] | None:
         current = rules.find(history, request_id)
         return None if current is None or current.get("status") == status else rules.with_status(history, request_id, status)
@@ -92,7 +92,7 @@ def set_status(deps: Deps, user_id: str, request_id: str, status: str, counts: C
     _update_history(deps, user_id, mark, counts)
 
 
-def _publish(deps: Deps, r: InterventionRequest, entry: Mapping[str, Any], audience: str) -> None:
+def _publish(deps: Dependencies, r: InterventionRequest, entry: Mapping[str, Any], audience: str) -> None:
     text = rules.text(r.interventionType) if audience == "user" else rules.support_text(r.userId, r.interventionType)
     note = InterventionNotification(
         requestId=r.requestId,
@@ -107,7 +107,7 @@ def _publish(deps: Deps, r: InterventionRequest, entry: Mapping[str, Any], audie
     deps.sns.publish(deps.settings.USER_INTERVENTIONS_TOPIC_ARN, note.model_dump_json(), note.sns_attributes())
 
 
-def execute(deps: Deps, r: InterventionRequest, counts: Counts) -> dict[str, Any]:
+def execute(deps: Dependencies, r: InterventionRequest, counts: Counts) -> dict[str, Any]:
     """One intervention request; returns its history entry (the idempotency record's stored result)."""
     entry = record_request(deps, r, counts)
     status = entry["status"]

@@ -1,4 +1,4 @@
-"""Pure domain work of the event processor: no I/O, no clock, no AWS.
+"""The event processor's rules: no I/O, no clock, no AWS.
 
 Everything here is a function of the batch's records (and the profiles as read), so a redelivered
 record produces the same items, Timestream records, messages and profile updates.

@@ -6,16 +6,9 @@ The artifact holds this file and ``common/`` under ``code/``; the container puts
 
 from __future__ import annotations
 
-from common.scoring.exit_risk import MODEL_VERSION, predict
-from common.scoring.serving import input_fn, output_fn
+from common.scoring import exit_risk
+from common.scoring.serving import input_fn, model_hooks, output_fn
 
 __all__ = ["input_fn", "model_fn", "output_fn", "predict_fn"]
 
-
-def model_fn(model_dir: str) -> str:
-    """The model is code, not fitted weights: nothing to load from model_dir."""
-    return MODEL_VERSION
-
-
-def predict_fn(input_data: object, model: str) -> dict[str, object]:
-    return predict(input_data)
+model_fn, predict_fn = model_hooks(exit_risk)

@@ -1,4 +1,4 @@
-"""Pure domain functions: items, Timestream records, messages, profile updates, quarantine keys."""
+"""The event processor's rules (no I/O): items, Timestream records, messages, profile updates, quarantine keys."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from common.dynamo import from_item
 from common.messages import StruggleCandidate, VideoCandidate
-from event_processor.domain import (
+from event_processor.rules import (
     Accepted,
     Record,
     Rejected,
