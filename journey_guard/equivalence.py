@@ -26,8 +26,9 @@ from typing import Any
 from journey_guard import hermetic, plans
 from journey_guard.paths import REPO
 
-# main before issue 22 (one bucket module, moved blocks): the states deployed so far.
-BASE_REF = "d8a442e5c48633ebc65ec61ece45f6be56d34c46"
+# main before issue 22 (bucket module, context, moved blocks), the states deployed so far: when
+# main moves before the merge, the new tip (the proof then shows any change main made, too).
+BASE_REF = "8d8d885425d16cd1b8a6f5d2a1cb56daa745cc62"
 # Values that differ between two builds of the same sources, not between two trees: the moto proof
 # ignores them (its old tree is applied with the build at hand, the state may be older).
 ARTIFACT_HASHES = ("source_code_hash", "etag", "source_hash")
