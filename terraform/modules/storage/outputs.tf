@@ -1,7 +1,9 @@
 output "bucket_names" {
   description = "Bucket names keyed event_logs, analytics_data, artifacts, access_logs."
   value       = local.bucket_names
-  depends_on  = [aws_s3_bucket.this]
+  # Objects written to a bucket wait for its versioning and default encryption: one written before
+  # gets a null version (which moto's force_destroy cannot delete) and the default SSE-S3.
+  depends_on = [aws_s3_bucket.this, module.access_logs, module.bucket]
 }
 
 output "bucket_arns" {
