@@ -1,11 +1,6 @@
 variable "context" {
   description = "Where and under which name: qualifier (<env> or <env>-<suffix>, in every name), account_id, partition and region (in every ARN). The root validates them once."
-  type = object({
-    qualifier  = string
-    account_id = string
-    partition  = string
-    region     = string
-  })
+  type        = object({ qualifier = string, account_id = string, partition = string, region = string })
 }
 
 variable "artifacts_dir" {

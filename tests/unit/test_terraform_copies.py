@@ -1,6 +1,7 @@
-"""terraform/bootstrap is a root of its own, so it keeps its own copies of the root's account inputs
-(region, partition, account id); a copy must not drift from the root's (the way
-cloud-foundation-fabric checks its duplicated files). Descriptions may differ, the contract may not."""
+"""Copies Terraform cannot share, kept identical (the way cloud-foundation-fabric checks its
+duplicated files): the ``context`` variable every module declares (a type cannot be imported), and
+the bootstrap's account inputs (region, partition, account id; it is a root of its own) against the
+root's. Descriptions of the bootstrap's may differ, the contract may not."""
 
 from __future__ import annotations
 
@@ -25,6 +26,17 @@ def variables(path: Path) -> dict[str, dict[str, Any]]:
 
 def contract(body: dict[str, Any]) -> dict[str, Any]:
     return {key: body.get(key) for key in ("type", "default", "validation")}
+
+
+MODULES = sorted(p.parent for p in (TERRAFORM_DIR / "modules").glob("*/variables.tf"))
+
+
+def test_every_module_declares_the_same_context() -> None:
+    declared = {module.name: variables(module / "variables.tf").get("context") for module in MODULES}
+    users = {name: body for name, body in declared.items() if body is not None}
+    assert len(users) >= 10, f"modules with a context variable: {sorted(users)}"
+    first = next(iter(users.values()))
+    assert {name for name, body in users.items() if body != first} == set(), "context declarations differ"
 
 
 @pytest.mark.parametrize("name", ["aws_region", "aws_partition"])
