@@ -4,12 +4,14 @@ Hermetic plans have no state, so Terraform never shows them a move. Two proofs i
 
 * ``compare(old, new, moves)``: every address of the old tree's plan maps through the new tree's
   ``moved`` blocks to an address of the new plan with identical planned values, and the new plan
-  has no other address (tests/plan/test_equivalence.py: every environment and the bootstrap).
+  has no other address (tests/equivalence/test_plans.py: every environment and the bootstrap).
 * on moto, the old tree applied and the new one planned against that state: only moves, no
-  create, update or destroy (tests/integration/test_5_equivalence.py, nightly).
+  create, update or destroy (tests/equivalence/test_moto.py).
 
-``BASE_REF`` is the tree before the refactor: its states are the ones the ``moved`` blocks must
-carry over. Moved blocks stay as long as a state of that age may exist.
+``BASE_REF`` is the tree before the refactor (its states are the ones the ``moved`` blocks must
+carry over), ``REFACTOR_REF`` the tree after it. Moved blocks stay as long as a state of that age
+may exist. Both proofs run in ``nox -s equivalence`` (nightly), not in the gate: they prove one
+past change, and the old tree's renders and apply would add minutes to every run.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from typing import Any
 from journey_guard import hermetic, plans
 from journey_guard.paths import REPO
 
-# main before issue 22 (bucket module, context, moved blocks), the states deployed so far: when
-# main moves before the merge, the new tip (the proof then shows any change main made, too).
+# The refactor this proves (issue 22): the tree before it (the states deployed so far) and the tree
+# it landed as. Both pinned, so the proof holds as the Terraform moves on; a team proving its own
+# refactor exports its two refs the same way (export_tree) and runs compare / check_state_plan.
 BASE_REF = "8d8d885425d16cd1b8a6f5d2a1cb56daa745cc62"
+REFACTOR_REF = "0c1853a1aa0a5f4541ede8e95dafbdc40a0460d7"
 # Values that differ between two builds of the same sources, not between two trees: the moto proof
 # ignores them (its old tree is applied with the build at hand, the state may be older).
 ARTIFACT_HASHES = ("source_code_hash", "etag", "source_hash")

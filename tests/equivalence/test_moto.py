@@ -1,10 +1,9 @@
 """The moved blocks on a real state (issue 22): the tree before the refactor
-(``equivalence.BASE_REF``) applied on a fresh moto account of its own, then this tree planned
-against that state. Only moves, exactly the ones the moved blocks name: no create, update or
+(``equivalence.BASE_REF``) applied on a fresh moto account of its own, then the tree after it
+(``REFACTOR_REF``) planned against that state. Only moves, exactly the ones the moved blocks name: no create, update or
 destroy; an update of artifact hashes alone (``equivalence.ARTIFACT_HASHES``) is excepted and
 listed. What moto does not apply (switches integration.tfvars turns off, the bootstrap) is proven
-on hermetic plans: tests/plan/test_equivalence.py. Runs with every integration run (nightly per
-environment)."""
+on hermetic plans: test_plans.py. ``nox -s equivalence``, nightly."""
 
 from __future__ import annotations
 
@@ -19,13 +18,14 @@ from journey_guard.deploy import Deployment
 from journey_guard.moto_server import MotoServer
 
 
-def test_the_old_state_plans_as_moves_only(request: pytest.FixtureRequest) -> None:
-    env = request.config.getoption("--env")
+@pytest.mark.parametrize("env", ["dev"])  # the environment the integration cycle applies by default
+def test_the_old_state_plans_as_moves_only(env: str) -> None:
     account_id = fresh_account_id()
     with tempfile.TemporaryDirectory(prefix="uja-equivalence-") as tmp, MotoServer(account_id) as server:
-        base = equivalence.export_tree(equivalence.BASE_REF, Path(tmp))
+        base = equivalence.export_tree(equivalence.BASE_REF, Path(tmp) / "base")
+        refactor = equivalence.export_tree(equivalence.REFACTOR_REF, Path(tmp) / "refactor")
         account = moto_account(server.endpoint_url, account_id)
-        old, new = Deployment(account, env, tree=base), Deployment(account, env)
+        old, new = Deployment(account, env, tree=base), Deployment(account, env, tree=refactor)
         try:
             old.prepare()
             old.apply()
