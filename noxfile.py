@@ -155,6 +155,15 @@ def mutants(session: nox.Session) -> None:
     session.run("python", "-m", "journey_guard.mutants", "--policy-python", str(python), *session.posargs)
 
 
+@nox.session
+def equivalence(session: nox.Session) -> None:
+    """Issue 22's refactor changes nothing deployed: both trees' plans, and the old state planned by the new tree on moto (nightly)."""
+    _install(session, DEV_REQUIREMENTS)
+    _terraform(session)
+    _build(session)
+    session.run("pytest", "tests/equivalence", "-p", "no:cacheprovider", *session.posargs)
+
+
 @nox.session(name="new_environment")
 def new_environment(session: nox.Session) -> None:
     """docs/adding-an-environment.md followed for a fourth environment in a temporary copy: its plan tests and policy gate pass (nightly)."""

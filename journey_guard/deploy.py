@@ -200,8 +200,11 @@ class Deployment:
             }
         return config
 
-    def prepare(self) -> Path:
-        """Copy the tree, create the state bucket (moto), write the run's files, init under the lock."""
+    def prepare(self, create_state_bucket: bool = True) -> Path:
+        """Copy the tree, create the state bucket (moto), write the run's files, init under the lock.
+
+        ``create_state_bucket=False``: another deployment of this account made it (and the state in it).
+        """
         self.workdir = Path(tempfile.mkdtemp(prefix=f"uja-it-{self.qualifier}-"))
         shutil.copytree(self.tree, self.workdir, dirs_exist_ok=True, ignore=COPY_IGNORE)
         (self.workdir / "run.tfvars.json").write_text(json.dumps(self.run_variables(), indent=2))
@@ -209,7 +212,7 @@ class Deployment:
         settings = self.overrides()
         if settings is not None:
             hermetic.write_overrides(self.workdir, settings, plans.provider_endpoints(self.tree))
-        if self.account.target == "moto":
+        if self.account.target == "moto" and create_state_bucket:
             s3 = self.account.client("s3")
             s3.create_bucket(Bucket=self.state_bucket)
             s3.put_bucket_versioning(Bucket=self.state_bucket, VersioningConfiguration={"Status": "Enabled"})
@@ -245,14 +248,15 @@ class Deployment:
             if rc["change"]["actions"] not in (["no-op"], ["read"])
         ]
 
-    def plan_json(self, name: str, *flags: str) -> dict[str, Any] | None:
+    def plan_json(self, name: str, *flags: str, always: bool = False) -> dict[str, Any] | None:
         """A timed plan step with ``flags`` (drift: ``-refresh-only``) saved as ``<name>.tfplan``: its
-        ``show -json``, or None when the plan is empty (exit 0; ``show`` of a large plan takes seconds)."""
+        ``show -json``, or None when the plan is empty (exit 0; ``show`` of a large plan takes seconds)
+        unless ``always`` (a plan of moves alone may exit 0 and still carry them)."""
         proc = self._tf(
             "plan", "-detailed-exitcode", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", f"-out={name}.tfplan",
             *flags, *self._var_files(), step=name, ok_codes=(0, 2),
         )  # fmt: skip
-        return json.loads(self._tf("show", "-json", f"{name}.tfplan").stdout) if proc.returncode == 2 else None
+        return json.loads(self._tf("show", "-json", f"{name}.tfplan").stdout) if proc.returncode == 2 or always else None
 
     def state(self) -> dict[str, Any]:
         """``terraform show -json`` of the current state (same ``values`` layout as a plan)."""

@@ -7,13 +7,75 @@ nothing is rendered twice.
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from journey_guard import plans, toolchain
 from journey_guard.paths import REPO
+
+# checkov's marker of a value known only after apply (checkov.common.util.consts.TRUE_AFTER_UNKNOWN).
+TRUE_AFTER_UNKNOWN = "true_after_unknown"
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
+
+
+def _config_expressions(plan: Mapping[str, Any], address: str) -> Mapping[str, Any]:
+    """The configuration expressions of the resource at ``address`` (instance keys dropped)."""
+    parts = _INSTANCE_KEY.sub("", address).split(".")
+    module = plan.get("configuration", {}).get("root_module", {})
+    while parts[0] == "module":
+        module = module.get("module_calls", {}).get(parts[1], {}).get("module", {})
+        parts = parts[2:]
+    wanted = ".".join(parts)
+    return next((r.get("expressions", {}) for r in module.get("resources", []) if r.get("address") == wanted), {})
+
+
+def _only_variables(expression: Any) -> bool:
+    refs = expression.get("references") if isinstance(expression, Mapping) else None
+    return not refs or all(r.startswith(("var.", "local.")) for r in refs)
+
+
+def _mark_nested(values: Any, unknown: Any, expressions: Any) -> None:
+    for i, (value, marks) in enumerate(zip(values or [], unknown or [], strict=False)):
+        if not (isinstance(value, dict) and isinstance(marks, dict)):
+            continue
+        conf = expressions[i] if isinstance(expressions, list) and i < len(expressions) else {}
+        conf = conf if isinstance(conf, Mapping) else {}
+        for key, mark in marks.items():
+            if mark is True and value.get(key) is None and _only_variables(conf.get(key)):
+                value[key] = TRUE_AFTER_UNKNOWN
+            elif isinstance(mark, list):
+                _mark_nested(value.get(key), mark, conf.get(key))
+
+
+def mark_unknown_nested(plan: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``plan`` with nested values known only after apply marked the way checkov marks top-level ones.
+
+    checkov names the configuration's reference for such a value, or marks it ``true_after_unknown``
+    at a resource's top level only: a nested one that a module variable sets (modules/s3_bucket's
+    ``rule.apply_server_side_encryption_by_default.kms_master_key_id``) would read as unset. Values
+    checkov resolves itself (a reference to a resource) are left to it.
+    """
+    plan = copy.deepcopy(plan)  # the helper's cached plan is shared within the process
+    unknown = {rc["address"]: rc.get("change", {}).get("after_unknown") for rc in plan.get("resource_changes", [])}
+    todo = [plan.get("planned_values", {}).get("root_module", {})]
+    while todo:
+        module = todo.pop()
+        todo += module.get("child_modules", [])
+        for resource in module.get("resources", []):
+            marks, values = unknown.get(resource["address"]), resource.get("values")
+            if not (isinstance(marks, dict) and isinstance(values, dict)):
+                continue
+            expressions = _config_expressions(plan, resource["address"])
+            for key, mark in marks.items():
+                if isinstance(mark, list):
+                    _mark_nested(values.get(key), mark, expressions.get(key))
+    return plan
 
 
 class PlanUnavailable(RuntimeError):
@@ -35,7 +97,7 @@ def render(tree: Path, environments: list[str], plan_tfvars: str, out_dir: Path)
         except (plans.PlanError, toolchain.ToolchainError, OSError) as exc:
             raise PlanUnavailable(f"plan of {env} ({tree}) failed: {exc}") from exc
         path = out_dir / f"{env}.plan.json"
-        path.write_text(json.dumps(plan.json))
+        path.write_text(json.dumps(mark_unknown_nested(plan.json)))
         return path
 
     with ThreadPoolExecutor(max_workers=max(1, len(environments))) as pool:
@@ -56,7 +118,7 @@ def render_roots(tree: Path, roots: list[str], plan_tfvars: str, out_dir: Path) 
             print(f"policies: {root}: no plan, HCL only ({str(exc).splitlines()[0]})", file=sys.stderr)
             return root, None
         path = out_dir / f"root-{root.replace('/', '-')}.plan.json"
-        path.write_text(json.dumps(plan.json))
+        path.write_text(json.dumps(mark_unknown_nested(plan.json)))
         return root, path
 
     with ThreadPoolExecutor(max_workers=max(1, len(roots))) as pool:

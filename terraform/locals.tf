@@ -6,6 +6,8 @@ locals {
   availability_zones = var.availability_zones != null ? var.availability_zones : slice(data.aws_availability_zones.available[0].names, 0, 2)
   partition          = var.aws_partition
   region             = var.aws_region
+  # What every module names and builds ARNs from; its parts are validated here, by the root's variables.
+  context = { qualifier = local.qualifier, account_id = local.account_id, partition = local.partition, region = local.region }
 
   default_tags = merge(var.extra_tags, {
     Project            = "user-journey-analytics"

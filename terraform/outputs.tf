@@ -1,7 +1,7 @@
 # Root outputs. Each part of the system adds its own section below.
 
 # ---------------------------------------------------------------------------
-# Part 1: network, keys and the data layer
+# Network, keys and the data layer
 # ---------------------------------------------------------------------------
 output "vpc_id" {
   description = "Id of the VPC."
@@ -39,7 +39,7 @@ output "topic_arns" {
 }
 
 # ---------------------------------------------------------------------------
-# Part 2: streaming, functions, the Bedrock agent and SageMaker
+# Streaming, functions, the Bedrock agent and SageMaker
 # ---------------------------------------------------------------------------
 output "stream_name" {
   description = "Name of the user-events Kinesis stream."
@@ -87,7 +87,7 @@ output "sagemaker_notebook_name" {
 }
 
 # ---------------------------------------------------------------------------
-# Part 3: monitoring and cost controls
+# Monitoring and cost controls
 # ---------------------------------------------------------------------------
 output "alarm_names" {
   description = "CloudWatch alarm names keyed by what they watch (28 with every switch on)."

@@ -389,7 +389,7 @@ variable "cost_anomaly_enabled" {
 }
 
 # ---------------------------------------------------------------------------
-# Part 2 (compute): added by the streaming/functions/agent/ml work
+# Streaming, functions, the Bedrock agent and SageMaker
 # ---------------------------------------------------------------------------
 variable "bedrock_inference_profile_regions" {
   description = "Regions bedrock_inference_profile_arn routes bedrock_model_id to; the agent's role may invoke the model there (the deployment region is always included)."

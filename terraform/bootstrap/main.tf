@@ -26,15 +26,7 @@ locals {
   access_logs    = "s3-access" # prefix of the state buckets' server access logs in the audit bucket
 
   # Every bucket here: SSE-KMS with the account key, versioned, private, TLS only.
-  buckets = merge(local.state_buckets, { audit = local.audit_bucket })
-  tls_only = { for key, name in local.buckets : key => {
-    Sid       = "DenyInsecureTransport"
-    Effect    = "Deny"
-    Principal = { AWS = "*" } # same as "*"; moto's logging-target check cannot parse the bare string
-    Action    = "s3:*"
-    Resource  = ["arn:${local.partition}:s3:::${name}", "arn:${local.partition}:s3:::${name}/*"]
-    Condition = { Bool = { "aws:SecureTransport" = "false" } }
-  } }
+  buckets     = merge(local.state_buckets, { audit = local.audit_bucket })
   bucket_tags = { DataClassification = "confidential" } # state files and audit logs
 }
 
@@ -127,134 +119,61 @@ resource "aws_s3_bucket" "this" {
   }
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  for_each = aws_s3_bucket.this
+# The audit bucket admits CloudTrail and the state buckets' access log delivery; it is configured
+# first: that delivery needs its policy.
+module "audit" {
+  source = "../modules/s3_bucket"
 
-  bucket = each.value.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+  bucket      = aws_s3_bucket.this["audit"].id
+  bucket_arn  = local.audit_arn
+  kms_key_arn = aws_kms_key.account.arn
+  policy_statements = [
+    {
+      Sid       = "CloudTrailChecksAcl"
+      Effect    = "Allow"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = "s3:GetBucketAcl"
+      Resource  = local.audit_arn
+      Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } }
+    },
+    {
+      Sid       = "CloudTrailWritesLogs"
+      Effect    = "Allow"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "${local.audit_arn}/cloudtrail/AWSLogs/${local.account_id}/*"
+      Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn, "s3:x-amz-acl" = "bucket-owner-full-control" } }
+    },
+    {
+      Sid       = "S3ServerAccessLogDelivery"
+      Effect    = "Allow"
+      Principal = { Service = "logging.s3.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "${local.audit_arn}/${local.access_logs}/*"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account_id }
+        ArnLike      = { "aws:SourceArn" = values(local.state_arns) }
+      }
+    },
+  ]
+  # Audit logs age into GLACIER and expire.
+  transitions                = { GLACIER = 90 }
+  expiration_days            = var.audit_retention_days
+  noncurrent_expiration_days = 30
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket                  = each.value.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.account.arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_policy" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat([local.tls_only[each.key]], [for s in [
-      {
-        Sid       = "CloudTrailChecksAcl"
-        Effect    = "Allow"
-        Principal = { Service = "cloudtrail.amazonaws.com" }
-        Action    = "s3:GetBucketAcl"
-        Resource  = local.audit_arn
-        Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } }
-      },
-      {
-        Sid       = "CloudTrailWritesLogs"
-        Effect    = "Allow"
-        Principal = { Service = "cloudtrail.amazonaws.com" }
-        Action    = "s3:PutObject"
-        Resource  = "${local.audit_arn}/cloudtrail/AWSLogs/${local.account_id}/*"
-        Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn, "s3:x-amz-acl" = "bucket-owner-full-control" } }
-      },
-      {
-        Sid       = "S3ServerAccessLogDelivery"
-        Effect    = "Allow"
-        Principal = { Service = "logging.s3.amazonaws.com" }
-        Action    = "s3:PutObject"
-        Resource  = "${local.audit_arn}/${local.access_logs}/*"
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = local.account_id }
-          ArnLike      = { "aws:SourceArn" = values(local.state_arns) }
-        }
-      },
-    ] : s if each.key == "audit"])
-  })
-
-  # S3 rejects concurrent policy and public-access-block changes on one bucket.
-  depends_on = [aws_s3_bucket_public_access_block.this]
-}
-
-resource "aws_s3_bucket_logging" "state" {
+# Current state files never expire; noncurrent versions are the history to roll a bad state back.
+module "state" {
+  source   = "../modules/s3_bucket"
   for_each = local.state_buckets
 
-  bucket        = aws_s3_bucket.this[each.key].id
-  target_bucket = aws_s3_bucket.this["audit"].id
-  target_prefix = "${local.access_logs}/${each.value}/"
+  bucket                     = aws_s3_bucket.this[each.key].id
+  bucket_arn                 = local.state_arns[each.key]
+  kms_key_arn                = aws_kms_key.account.arn
+  noncurrent_expiration_days = var.state_noncurrent_days
+  logging                    = { target_bucket = aws_s3_bucket.this["audit"].id, target_prefix = "${local.access_logs}/${each.value}/" }
 
-  depends_on = [aws_s3_bucket_policy.this]
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  for_each = aws_s3_bucket.this
-
-  bucket = each.value.id
-
-  rule {
-    id     = "retention"
-    status = "Enabled"
-    filter {}
-
-    # Audit logs age into GLACIER and expire; current state files never expire.
-    dynamic "transition" {
-      for_each = each.key == "audit" ? [90] : []
-      content {
-        storage_class = "GLACIER"
-        days          = transition.value
-      }
-    }
-
-    dynamic "expiration" {
-      for_each = each.key == "audit" ? [var.audit_retention_days] : []
-      content {
-        days = expiration.value
-      }
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = each.key == "audit" ? 30 : var.state_noncurrent_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.audit]
 }
 
 # ---------------------------------------------------------------------------
@@ -271,7 +190,7 @@ resource "aws_cloudtrail" "account" {
   cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.trail.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.trail_logs.arn
 
-  depends_on = [aws_s3_bucket_policy.this, aws_iam_role_policy.trail_logs]
+  depends_on = [module.audit, aws_iam_role_policy.trail_logs]
 }
 
 # A searchable copy of the trail (Logs Insights) next to the durable one in the audit bucket.

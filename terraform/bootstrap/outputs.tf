@@ -2,7 +2,7 @@
 output "state_bucket_names" {
   description = "Terraform state bucket per environment (deploy.sh passes it as the backend's bucket)."
   value       = local.state_buckets
-  depends_on  = [aws_s3_bucket_policy.this]
+  depends_on  = [module.state]
 }
 
 output "account_key_arn" {

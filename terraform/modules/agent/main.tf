@@ -1,12 +1,12 @@
 locals {
-  arn_prefix = "arn:${var.partition}"
-  agent_name = "uja-agent-${var.qualifier}"
+  arn_prefix = "arn:${var.context.partition}"
+  agent_name = "uja-agent-${var.context.qualifier}"
   # Bedrock agents have random ids: everything refers to them as agent/* within this account.
-  agent_arn_pattern = "${local.arn_prefix}:bedrock:${var.region}:${var.account_id}:agent/*"
+  agent_arn_pattern = "${local.arn_prefix}:bedrock:${var.context.region}:${var.context.account_id}:agent/*"
 
   use_profile       = var.inference_profile_arn != null
   foundation_model  = local.use_profile ? var.inference_profile_arn : var.model_id
-  model_regions     = local.use_profile ? distinct(concat([var.region], var.inference_profile_regions)) : [var.region]
+  model_regions     = local.use_profile ? distinct(concat([var.context.region], var.inference_profile_regions)) : [var.context.region]
   foundation_models = [for r in local.model_regions : "${local.arn_prefix}:bedrock:${r}::foundation-model/${var.model_id}"]
   invokable_models  = concat(local.foundation_models, local.use_profile ? [var.inference_profile_arn] : [])
 
@@ -48,7 +48,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [var.account_id]
+      values   = [var.context.account_id]
     }
     condition {
       test     = "ArnLike"
@@ -77,7 +77,7 @@ data "aws_iam_policy_document" "agent" {
   statement {
     sid       = "MlKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
+    resources = ["${local.arn_prefix}:kms:${var.context.region}:${var.context.account_id}:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"
       variable = "kms:ResourceAliases"
@@ -86,7 +86,7 @@ data "aws_iam_policy_document" "agent" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["bedrock.${var.region}.amazonaws.com"]
+      values   = ["bedrock.${var.context.region}.amazonaws.com"]
     }
   }
 }
@@ -121,7 +121,7 @@ resource "aws_lambda_permission" "bedrock" {
   action         = "lambda:InvokeFunction"
   function_name  = var.executor_function_arns[each.value.executor]
   principal      = "bedrock.amazonaws.com"
-  source_account = var.account_id
+  source_account = var.context.account_id
   source_arn     = local.agent_arn_pattern
 }
 

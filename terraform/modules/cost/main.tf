@@ -4,8 +4,8 @@
 resource "aws_budgets_budget" "monthly" {
   count = var.budget_enabled ? 1 : 0
 
-  name         = "uja-budget-${var.qualifier}"
-  account_id   = var.account_id
+  name         = "uja-budget-${var.context.qualifier}"
+  account_id   = var.context.account_id
   budget_type  = "COST"
   limit_amount = tostring(var.monthly_budget_usd)
   limit_unit   = "USD"
@@ -40,7 +40,7 @@ resource "aws_budgets_budget" "monthly" {
 resource "aws_ce_anomaly_monitor" "environment" {
   count = var.cost_anomaly_enabled ? 1 : 0
 
-  name         = "uja-cost-anomaly-${var.qualifier}"
+  name         = "uja-cost-anomaly-${var.context.qualifier}"
   monitor_type = "CUSTOM"
   monitor_specification = jsonencode({
     And            = null
@@ -60,8 +60,8 @@ resource "aws_ce_anomaly_monitor" "environment" {
 resource "aws_ce_anomaly_subscription" "alerts" {
   count = var.cost_anomaly_enabled ? 1 : 0
 
-  name             = "uja-cost-anomaly-${var.qualifier}"
-  account_id       = var.account_id
+  name             = "uja-cost-anomaly-${var.context.qualifier}"
+  account_id       = var.context.account_id
   frequency        = "IMMEDIATE"
   monitor_arn_list = [aws_ce_anomaly_monitor.environment[0].arn]
 

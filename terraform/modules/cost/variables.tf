@@ -1,15 +1,6 @@
-variable "qualifier" {
-  description = "<env> or <env>-<name_suffix>: every name is uja-<component>-<qualifier>."
-  type        = string
-}
-
-variable "account_id" {
-  description = "Account the budget belongs to (set explicitly so plans make no AWS API call)."
-  type        = string
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.account_id))
-    error_message = "account_id must be a 12-digit account id."
-  }
+variable "context" {
+  description = "Where and under which name: qualifier (<env> or <env>-<suffix>, in every name), account_id, partition and region (in every ARN). The root validates them once."
+  type        = object({ qualifier = string, account_id = string, partition = string, region = string })
 }
 
 variable "environment_tag" {

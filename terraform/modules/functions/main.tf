@@ -1,18 +1,18 @@
 locals {
-  arn_prefix    = "arn:${var.partition}"
-  key_pattern   = "${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"
+  arn_prefix    = "arn:${var.context.partition}"
+  key_pattern   = "${local.arn_prefix}:kms:${var.context.region}:${var.context.account_id}:key/*"
   timestream_on = var.timestream_database_name != ""
 
   # Every ARN below is built from known names, so each role's policy is fully known at plan time.
-  table_arns = { for k, name in var.table_names : k => "${local.arn_prefix}:dynamodb:${var.region}:${var.account_id}:table/${name}" }
-  queue_arns = { for k, name in var.queue_names : k => "${local.arn_prefix}:sqs:${var.region}:${var.account_id}:${name}" }
+  table_arns = { for k, name in var.table_names : k => "${local.arn_prefix}:dynamodb:${var.context.region}:${var.context.account_id}:table/${name}" }
+  queue_arns = { for k, name in var.queue_names : k => "${local.arn_prefix}:sqs:${var.context.region}:${var.context.account_id}:${name}" }
   timestream_table_arns = {
     for k, name in var.timestream_table_names :
-    k => "${local.arn_prefix}:timestream:${var.region}:${var.account_id}:database/${var.timestream_database_name}/table/${name}"
+    k => "${local.arn_prefix}:timestream:${var.context.region}:${var.context.account_id}:database/${var.timestream_database_name}/table/${name}"
   }
   # SageMaker ARNs carry the endpoint name in lower case.
-  endpoint_arns = { for k, name in var.endpoint_names : k => "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}:endpoint/${lower(name)}" }
-  topic_arn     = "${local.arn_prefix}:sns:${var.region}:${var.account_id}:${var.user_interventions_topic_name}"
+  endpoint_arns = { for k, name in var.endpoint_names : k => "${local.arn_prefix}:sagemaker:${var.context.region}:${var.context.account_id}:endpoint/${lower(name)}" }
+  topic_arn     = "${local.arn_prefix}:sns:${var.context.region}:${var.context.account_id}:${var.user_interventions_topic_name}"
 
   idempotency_grant = {
     sid       = "Idempotency"
@@ -125,7 +125,7 @@ locals {
     }
   }
 
-  function_names = { for k, f in local.functions : k => "uja-${f.name}-${var.qualifier}" }
+  function_names = { for k, f in local.functions : k => "uja-${f.name}-${var.context.qualifier}" }
   environments = {
     for k, f in local.functions : k => merge(f.environment, {
       POWERTOOLS_SERVICE_NAME      = local.function_names[k]
@@ -183,7 +183,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "OwnLogGroup"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_names[each.key]}:*"]
+    resources = ["${local.arn_prefix}:logs:${var.context.region}:${var.context.account_id}:log-group:${local.log_group_names[each.key]}:*"]
   }
 
   # AWS requires "*": ENI actions take no resource-level scoping for VPC functions.
@@ -218,7 +218,7 @@ data "aws_iam_policy_document" "this" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = [for s in each.value.events_via : "${s}.${var.region}.amazonaws.com"]
+      values   = [for s in each.value.events_via : "${s}.${var.context.region}.amazonaws.com"]
     }
   }
 
@@ -234,7 +234,7 @@ data "aws_iam_policy_document" "this" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = [for s in each.value.storage_via : "${s}.${var.region}.amazonaws.com" if local.timestream_on || s != "timestream"]
+      values   = [for s in each.value.storage_via : "${s}.${var.context.region}.amazonaws.com" if local.timestream_on || s != "timestream"]
     }
   }
 

@@ -8,9 +8,9 @@ locals {
     logs    = "CloudWatch Logs log groups"
   }
 
-  alias_names = { for domain in keys(local.domains) : domain => "alias/uja-${domain}-${var.qualifier}" }
+  alias_names = { for domain in keys(local.domains) : domain => "alias/uja-${domain}-${var.context.qualifier}" }
 
-  account_root = "arn:${var.partition}:iam::${var.account_id}:root"
+  account_root = "arn:${var.context.partition}:iam::${var.context.account_id}:root"
 
   # The only statement with kms:* on *: AWS requires the account to administer its keys, and
   # IAM principals of this system get use through their own policies (alias condition).
@@ -24,10 +24,10 @@ locals {
 
   # Services that publish to the encrypted alerts topic (events key) on their own behalf.
   publishers = {
-    CloudWatchAlarms     = { service = "cloudwatch.amazonaws.com", source_arn = "arn:${var.partition}:cloudwatch:${var.region}:${var.account_id}:alarm:*" }
-    EventBridgeRules     = { service = "events.amazonaws.com", source_arn = "arn:${var.partition}:events:${var.region}:${var.account_id}:rule/*" }
-    Budgets              = { service = "budgets.amazonaws.com", source_arn = "arn:${var.partition}:budgets::${var.account_id}:budget/*" }
-    CostAnomalyDetection = { service = "costalerts.amazonaws.com", source_arn = "arn:${var.partition}:ce::${var.account_id}:anomalysubscription/*" }
+    CloudWatchAlarms     = { service = "cloudwatch.amazonaws.com", source_arn = "arn:${var.context.partition}:cloudwatch:${var.context.region}:${var.context.account_id}:alarm:*" }
+    EventBridgeRules     = { service = "events.amazonaws.com", source_arn = "arn:${var.context.partition}:events:${var.context.region}:${var.context.account_id}:rule/*" }
+    Budgets              = { service = "budgets.amazonaws.com", source_arn = "arn:${var.context.partition}:budgets::${var.context.account_id}:budget/*" }
+    CostAnomalyDetection = { service = "costalerts.amazonaws.com", source_arn = "arn:${var.context.partition}:ce::${var.context.account_id}:anomalysubscription/*" }
   }
 
   service_statements = {
@@ -38,7 +38,7 @@ locals {
       Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
       Resource  = "*"
       Condition = {
-        StringEquals = { "aws:SourceAccount" = var.account_id }
+        StringEquals = { "aws:SourceAccount" = var.context.account_id }
         ArnLike      = { "aws:SourceArn" = p.source_arn }
       }
     }]
@@ -48,11 +48,11 @@ locals {
     logs = [{
       Sid       = "CloudWatchLogs"
       Effect    = "Allow"
-      Principal = { Service = "logs.${var.region}.amazonaws.com" }
+      Principal = { Service = "logs.${var.context.region}.amazonaws.com" }
       Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
       Resource  = "*"
       Condition = {
-        ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:*" }
+        ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:${var.context.partition}:logs:${var.context.region}:${var.context.account_id}:log-group:*" }
       }
     }]
   }
@@ -61,7 +61,7 @@ locals {
 resource "aws_kms_key" "this" {
   for_each = local.domains
 
-  description             = "uja-${each.key}-${var.qualifier}: ${each.value}"
+  description             = "uja-${each.key}-${var.context.qualifier}: ${each.value}"
   enable_key_rotation     = true
   deletion_window_in_days = var.deletion_window_days
   policy = jsonencode({

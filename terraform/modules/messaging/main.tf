@@ -8,39 +8,39 @@ locals {
   four_days     = 4 * 86400
   fourteen_days = 14 * 86400
 
-  dlqs = { for key, component in local.consumers : "${key}_dlq" => { name = "uja-${component}-dlq-${var.qualifier}" } }
+  dlqs = { for key, component in local.consumers : "${key}_dlq" => { name = "uja-${component}-dlq-${var.context.qualifier}" } }
   queues = merge(
     { for key, component in local.consumers : key => {
-      name       = "uja-${component}-${var.qualifier}"
+      name       = "uja-${component}-${var.context.qualifier}"
       retention  = local.four_days
       visibility = 6 * var.consumer_timeouts[key] # AWS guidance for Lambda event sources
       dlq        = "${key}_dlq"
     } },
     # The Kinesis trigger's on-failure destination: batch metadata the replay tool re-reads.
     { stream_failures = {
-      name       = "uja-stream-failures-${var.qualifier}"
+      name       = "uja-stream-failures-${var.context.qualifier}"
       retention  = local.fourteen_days
       visibility = 30
       dlq        = null
     } },
   )
-  queue_arns = { for key, q in merge(local.queues, local.dlqs) : key => "arn:${var.partition}:sqs:${var.region}:${var.account_id}:${q.name}" }
+  queue_arns = { for key, q in merge(local.queues, local.dlqs) : key => "arn:${var.context.partition}:sqs:${var.context.region}:${var.context.account_id}:${q.name}" }
   # The URL SQS gives a queue, built from its name: functions that send to a queue need not wait for it.
-  queue_url_base = coalesce(var.endpoint_url, "https://sqs.${var.region}.${var.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"}")
-  queue_urls     = { for key, q in merge(local.queues, local.dlqs) : key => "${local.queue_url_base}/${var.account_id}/${q.name}" }
+  queue_url_base = coalesce(var.endpoint_url, "https://sqs.${var.context.region}.${var.context.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"}")
+  queue_urls     = { for key, q in merge(local.queues, local.dlqs) : key => "${local.queue_url_base}/${var.context.account_id}/${q.name}" }
 
   topics = {
     alerts = {
-      name = "uja-alerts-${var.qualifier}"
+      name = "uja-alerts-${var.context.qualifier}"
       # Alarms, EventBridge rules, budgets and cost anomaly subscriptions publish here.
       publishers = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"]
     }
     user_interventions = {
-      name       = "uja-user-interventions-${var.qualifier}"
+      name       = "uja-user-interventions-${var.context.qualifier}"
       publishers = []
     }
   }
-  topic_arns = { for key, t in local.topics : key => "arn:${var.partition}:sns:${var.region}:${var.account_id}:${t.name}" }
+  topic_arns = { for key, t in local.topics : key => "arn:${var.context.partition}:sns:${var.context.region}:${var.context.account_id}:${t.name}" }
 }
 
 # DLQs keep failed messages 14 days, longer than their source queue, so nothing ages out on the way.
@@ -90,10 +90,10 @@ resource "aws_sns_topic_policy" "this" {
       [{
         Sid       = "AccountPrincipals"
         Effect    = "Allow"
-        Principal = { AWS = "arn:${var.partition}:iam::${var.account_id}:root" }
+        Principal = { AWS = "arn:${var.context.partition}:iam::${var.context.account_id}:root" }
         Action    = ["sns:Publish", "sns:Subscribe", "sns:Receive", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
         Resource  = local.topic_arns[each.key]
-        Condition = { StringEquals = { "aws:PrincipalAccount" = var.account_id } }
+        Condition = { StringEquals = { "aws:PrincipalAccount" = var.context.account_id } }
       }],
       [for service in each.value.publishers : {
         Sid       = "Publish${title(split(".", service)[0])}"
@@ -101,7 +101,7 @@ resource "aws_sns_topic_policy" "this" {
         Principal = { Service = service }
         Action    = "sns:Publish"
         Resource  = local.topic_arns[each.key]
-        Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+        Condition = { StringEquals = { "aws:SourceAccount" = var.context.account_id } }
       }],
     )
   })

@@ -1,9 +1,9 @@
 locals {
-  arn_prefix  = "arn:${var.partition}"
-  key_pattern = "${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"
-  role_name   = "uja-sagemaker-${var.qualifier}"
-  role_arn    = "${local.arn_prefix}:iam::${var.account_id}:role/${local.role_name}"
-  log_prefix  = "${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:"
+  arn_prefix  = "arn:${var.context.partition}"
+  key_pattern = "${local.arn_prefix}:kms:${var.context.region}:${var.context.account_id}:key/*"
+  role_name   = "uja-sagemaker-${var.context.qualifier}"
+  role_arn    = "${local.arn_prefix}:iam::${var.context.account_id}:role/${local.role_name}"
+  log_prefix  = "${local.arn_prefix}:logs:${var.context.region}:${var.context.account_id}:log-group:"
   variant     = "AllTraffic"
 
   # model key (output map key) -> component name and build artifact
@@ -15,14 +15,14 @@ locals {
   # The artifact's hash is part of the object key and the model name: a new artifact creates a
   # new model and endpoint config, and the endpoint switches to them (same endpoint name).
   model_hashes    = { for k, path in local.model_artifacts : k => substr(filemd5(path), 0, 8) }
-  model_names     = { for k, m in local.models : k => "uja-${m.name}-${var.qualifier}-${local.model_hashes[k]}" }
-  endpoint_names  = { for k, m in local.models : k => "uja-${m.name}-${var.qualifier}" }
+  model_names     = { for k, m in local.models : k => "uja-${m.name}-${var.context.qualifier}-${local.model_hashes[k]}" }
+  endpoint_names  = { for k, m in local.models : k => "uja-${m.name}-${var.context.qualifier}" }
   endpoint_groups = { for k, name in local.endpoint_names : k => "/aws/sagemaker/Endpoints/${name}" }
 
-  notebook_name      = "uja-notebook-${var.qualifier}"
+  notebook_name      = "uja-notebook-${var.context.qualifier}"
   notebook_log_group = "/aws/sagemaker/NotebookInstances"
   processing_group   = "/aws/sagemaker/ProcessingJobs"
-  pipeline_name      = "uja-feature-engineering-${var.qualifier}"
+  pipeline_name      = "uja-feature-engineering-${var.context.qualifier}"
   pipeline_prefix    = "pipeline/"
   # The build step's pipeline/ directory: the script and the scoring package it imports.
   pipeline_files = fileset("${var.artifacts_dir}/pipeline", "**")
@@ -42,7 +42,7 @@ locals {
 data "aws_sagemaker_prebuilt_ecr_image" "sklearn" {
   repository_name = "sagemaker-scikit-learn"
   image_tag       = "1.2-1-cpu-py3"
-  region          = var.region
+  region          = var.context.region
 }
 
 # ---------------------------------------------------------------------------
@@ -58,7 +58,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [var.account_id]
+      values   = [var.context.account_id]
     }
   }
 }
@@ -105,7 +105,7 @@ data "aws_iam_policy_document" "execution" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["sagemaker.${var.region}.amazonaws.com"]
+      values   = ["sagemaker.${var.context.region}.amazonaws.com"]
     }
   }
   statement {
@@ -120,7 +120,7 @@ data "aws_iam_policy_document" "execution" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["s3.${var.region}.amazonaws.com"]
+      values   = ["s3.${var.context.region}.amazonaws.com"]
     }
   }
   statement {
@@ -159,13 +159,13 @@ data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "PullScikitLearnImage"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
-    resources = ["${local.arn_prefix}:ecr:${var.region}:${data.aws_sagemaker_prebuilt_ecr_image.sklearn.registry_id}:repository/sagemaker-scikit-learn"]
+    resources = ["${local.arn_prefix}:ecr:${var.context.region}:${data.aws_sagemaker_prebuilt_ecr_image.sklearn.registry_id}:repository/sagemaker-scikit-learn"]
   }
   # The pipeline runs as this role: it starts its processing job and passes itself to it.
   statement {
     sid       = "RunProcessingStep"
     actions   = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob", "sagemaker:AddTags"]
-    resources = ["${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}:processing-job/*"]
+    resources = ["${local.arn_prefix}:sagemaker:${var.context.region}:${var.context.account_id}:processing-job/*"]
   }
   statement {
     sid       = "PassOwnRole"
@@ -245,7 +245,7 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
   for_each = local.models
 
   # Content-addressed like the model: the endpoint moves to a new config before the old one goes.
-  name        = "uja-${each.value.name}-${var.qualifier}-${substr(sha1(jsonencode([local.model_names[each.key], each.value.instance_type, each.value.instance_count])), 0, 8)}"
+  name        = "uja-${each.value.name}-${var.context.qualifier}-${substr(sha1(jsonencode([local.model_names[each.key], each.value.instance_type, each.value.instance_count])), 0, 8)}"
   kms_key_arn = var.key_arns["ml"]
 
   production_variants {
@@ -283,7 +283,7 @@ resource "aws_appautoscaling_target" "exit_risk" {
 resource "aws_appautoscaling_policy" "exit_risk" {
   count = var.autoscaling_max > 0 ? 1 : 0
 
-  name               = "uja-exit-risk-${var.qualifier}-invocations"
+  name               = "uja-exit-risk-${var.context.qualifier}-invocations"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.exit_risk[0].service_namespace
   resource_id        = aws_appautoscaling_target.exit_risk[0].resource_id

@@ -119,7 +119,7 @@ locals {
     local.fallback_alarms,
     local.timestream_alarm,
   )
-  alarm_names = { for key in keys(local.alarms) : key => "uja-${replace(key, "_", "-")}-${var.qualifier}" }
+  alarm_names = { for key in keys(local.alarms) : key => "uja-${replace(key, "_", "-")}-${var.context.qualifier}" }
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
@@ -245,7 +245,7 @@ resource "aws_cloudwatch_dashboard" "this" {
   # The alarm widget lists the alarms by ARN: create them first.
   depends_on = [aws_cloudwatch_metric_alarm.this]
 
-  dashboard_name = "uja-dashboard-${var.qualifier}"
+  dashboard_name = "uja-dashboard-${var.context.qualifier}"
   dashboard_body = jsonencode({
     widgets = concat(
       [{
@@ -255,7 +255,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         # ARNs built from the names keep the whole body known at plan time (plan tests read it).
         properties = {
           title  = "Alarms"
-          alarms = [for name in values(local.alarm_names) : "arn:${var.partition}:cloudwatch:${var.region}:${var.account_id}:alarm:${name}"]
+          alarms = [for name in values(local.alarm_names) : "arn:${var.context.partition}:cloudwatch:${var.context.region}:${var.context.account_id}:alarm:${name}"]
         }
       }],
       [for w in local.metric_widgets : {
@@ -264,7 +264,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         height = 6
         properties = {
           title   = w.title
-          region  = var.region
+          region  = var.context.region
           stat    = w.stat
           period  = local.period
           view    = "timeSeries"

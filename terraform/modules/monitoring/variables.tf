@@ -1,25 +1,6 @@
-variable "qualifier" {
-  description = "<env> or <env>-<name_suffix>: every name is uja-<component>-<qualifier>."
-  type        = string
-}
-
-variable "region" {
-  description = "Region of the alarms and of the dashboard's metric widgets."
-  type        = string
-}
-
-variable "account_id" {
-  description = "Account of the alarms (their ARNs in the dashboard's alarm widget)."
-  type        = string
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.account_id))
-    error_message = "account_id must be a 12-digit account id."
-  }
-}
-
-variable "partition" {
-  description = "AWS partition of the alarms' ARNs (aws, aws-cn, aws-us-gov)."
-  type        = string
+variable "context" {
+  description = "Where and under which name: qualifier (<env> or <env>-<suffix>, in every name), account_id, partition and region (in every ARN). The root validates them once."
+  type        = object({ qualifier = string, account_id = string, partition = string, region = string })
 }
 
 variable "alarm_topic_arn" {

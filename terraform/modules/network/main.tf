@@ -1,15 +1,15 @@
 locals {
-  name = "uja-vpc-${var.qualifier}"
+  name = "uja-vpc-${var.context.qualifier}"
 
   # Private subnets: /20 each at the start of the VPC; public (NAT only): /24 each at its end.
   private_cidrs = [for i, _ in var.availability_zones : cidrsubnet(var.vpc_cidr, 4, i)]
   public_cidrs  = [for i, _ in var.availability_zones : cidrsubnet(var.vpc_cidr, 8, 254 + i)]
 
   # Endpoint service names carry a "cn." prefix in the China partition.
-  service_prefix = var.partition == "aws-cn" ? "cn.com.amazonaws" : "com.amazonaws"
+  service_prefix = var.context.partition == "aws-cn" ? "cn.com.amazonaws" : "com.amazonaws"
 
   flow_log_group_name = "/aws/vpc/flow-logs/${local.name}"
-  flow_log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.flow_log_group_name}"
+  flow_log_group_arn  = "arn:${var.context.partition}:logs:${var.context.region}:${var.context.account_id}:log-group:${local.flow_log_group_name}"
 }
 
 resource "aws_vpc" "this" {
@@ -111,14 +111,14 @@ resource "aws_vpc_endpoint" "gateway" {
   for_each = toset(["s3", "dynamodb"])
 
   vpc_id            = aws_vpc.this.id
-  service_name      = "${local.service_prefix}.${var.region}.${each.key}"
+  service_name      = "${local.service_prefix}.${var.context.region}.${each.key}"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = aws_route_table.private[*].id
   tags              = { Name = "${local.name}-${each.key}" }
 }
 
 resource "aws_security_group" "endpoints" {
-  name        = "uja-vpc-endpoints-${var.qualifier}"
+  name        = "uja-vpc-endpoints-${var.context.qualifier}"
   description = "Interface endpoints: HTTPS from the private subnets only"
   vpc_id      = aws_vpc.this.id
   tags        = { Name = "${local.name}-endpoints" }
@@ -139,7 +139,7 @@ resource "aws_vpc_endpoint" "interface" {
   for_each = var.interface_endpoint_services
 
   vpc_id              = aws_vpc.this.id
-  service_name        = "${local.service_prefix}.${var.region}.${each.key}"
+  service_name        = "${local.service_prefix}.${var.context.region}.${each.key}"
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
   subnet_ids          = aws_subnet.private[*].id
@@ -150,7 +150,7 @@ resource "aws_vpc_endpoint" "interface" {
 # Lambda functions and SageMaker: no inbound at all, outbound HTTPS only (AWS APIs through the
 # endpoints, anything else through NAT).
 resource "aws_security_group" "workload" {
-  name        = "uja-vpc-workload-${var.qualifier}"
+  name        = "uja-vpc-workload-${var.context.qualifier}"
   description = "Lambda functions and SageMaker: outbound HTTPS only"
   vpc_id      = aws_vpc.this.id
   tags        = { Name = "${local.name}-workload" }
@@ -172,7 +172,7 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
 }
 
 resource "aws_iam_role" "flow_logs" {
-  name = "uja-vpc-flow-logs-${var.qualifier}"
+  name = "uja-vpc-flow-logs-${var.context.qualifier}"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -180,8 +180,8 @@ resource "aws_iam_role" "flow_logs" {
       Principal = { Service = "vpc-flow-logs.amazonaws.com" }
       Action    = "sts:AssumeRole"
       Condition = {
-        StringEquals = { "aws:SourceAccount" = var.account_id }
-        ArnLike      = { "aws:SourceArn" = "arn:${var.partition}:ec2:${var.region}:${var.account_id}:vpc-flow-log/*" }
+        StringEquals = { "aws:SourceAccount" = var.context.account_id }
+        ArnLike      = { "aws:SourceArn" = "arn:${var.context.partition}:ec2:${var.context.region}:${var.context.account_id}:vpc-flow-log/*" }
       }
     }]
   })

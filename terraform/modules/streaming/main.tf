@@ -1,17 +1,17 @@
 locals {
-  stream_name = "uja-user-events-${var.qualifier}"
-  stream_arn  = "arn:${var.partition}:kinesis:${var.region}:${var.account_id}:stream/${local.stream_name}"
+  stream_name = "uja-user-events-${var.context.qualifier}"
+  stream_arn  = "arn:${var.context.partition}:kinesis:${var.context.region}:${var.context.account_id}:stream/${local.stream_name}"
 
-  flink_name       = "uja-sessions-${var.qualifier}"
-  flink_arn        = "arn:${var.partition}:kinesisanalytics:${var.region}:${var.account_id}:application/${local.flink_name}"
+  flink_name       = "uja-sessions-${var.context.qualifier}"
+  flink_arn        = "arn:${var.context.partition}:kinesisanalytics:${var.context.region}:${var.context.account_id}:application/${local.flink_name}"
   flink_log_group  = "/aws/kinesis-analytics/${local.flink_name}"
   flink_log_stream = "application"
-  flink_log_arn    = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.flink_log_group}"
+  flink_log_arn    = "arn:${var.context.partition}:logs:${var.context.region}:${var.context.account_id}:log-group:${local.flink_log_group}"
   flink_code_key   = "flink/sessions.zip"
   output_prefix    = "session-analytics/"
   # The user-events export the feature-engineering pipeline reads (docs/decisions.md: a spec deviation).
   export_prefix = "user-events-export/"
-  key_pattern   = "arn:${var.partition}:kms:${var.region}:${var.account_id}:key/*"
+  key_pattern   = "arn:${var.context.partition}:kms:${var.context.region}:${var.context.account_id}:key/*"
 }
 
 resource "aws_kinesis_stream" "this" {
@@ -70,7 +70,7 @@ data "aws_iam_policy_document" "flink_trust" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [var.account_id]
+      values   = [var.context.account_id]
     }
     condition {
       test     = "ArnLike"
@@ -89,18 +89,18 @@ data "aws_iam_policy_document" "flink" {
   statement {
     sid       = "ReadCode"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["arn:${var.partition}:s3:::${var.artifacts_bucket_name}/${local.flink_code_key}"]
+    resources = ["arn:${var.context.partition}:s3:::${var.artifacts_bucket_name}/${local.flink_code_key}"]
   }
   # The S3 file sinks write multipart uploads and abort unfinished ones on recovery.
   statement {
     sid       = "WriteAnalyticsPrefixes"
     actions   = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-    resources = [for p in [local.output_prefix, local.export_prefix] : "arn:${var.partition}:s3:::${var.analytics_bucket_name}/${p}*"]
+    resources = [for p in [local.output_prefix, local.export_prefix] : "arn:${var.context.partition}:s3:::${var.analytics_bucket_name}/${p}*"]
   }
   statement {
     sid       = "ListAnalyticsPrefixes"
     actions   = ["s3:ListBucket"]
-    resources = ["arn:${var.partition}:s3:::${var.analytics_bucket_name}"]
+    resources = ["arn:${var.context.partition}:s3:::${var.analytics_bucket_name}"]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
@@ -119,7 +119,7 @@ data "aws_iam_policy_document" "flink" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["kinesis.${var.region}.amazonaws.com"]
+      values   = ["kinesis.${var.context.region}.amazonaws.com"]
     }
   }
   statement {
@@ -134,7 +134,7 @@ data "aws_iam_policy_document" "flink" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["s3.${var.region}.amazonaws.com"]
+      values   = ["s3.${var.context.region}.amazonaws.com"]
     }
   }
   statement {
@@ -147,7 +147,7 @@ data "aws_iam_policy_document" "flink" {
 resource "aws_iam_role" "flink" {
   count = var.flink_enabled ? 1 : 0
 
-  name               = "uja-sessions-${var.qualifier}"
+  name               = "uja-sessions-${var.context.qualifier}"
   assume_role_policy = data.aws_iam_policy_document.flink_trust.json
 }
 
@@ -172,7 +172,7 @@ resource "aws_kinesisanalyticsv2_application" "sessions" {
       code_content_type = "ZIPFILE"
       code_content {
         s3_content_location {
-          bucket_arn     = "arn:${var.partition}:s3:::${var.artifacts_bucket_name}"
+          bucket_arn     = "arn:${var.context.partition}:s3:::${var.artifacts_bucket_name}"
           file_key       = aws_s3_object.flink_code[0].key
           object_version = aws_s3_object.flink_code[0].version_id
         }
@@ -196,7 +196,7 @@ resource "aws_kinesisanalyticsv2_application" "sessions" {
         property_map = {
           "stream.name"         = aws_kinesis_stream.this.name
           "stream.arn"          = local.stream_arn
-          "aws.region"          = var.region
+          "aws.region"          = var.context.region
           "output.path"         = "s3://${var.analytics_bucket_name}/${local.output_prefix}"
           "export.path"         = "s3://${var.analytics_bucket_name}/${local.export_prefix}"
           "session.gap.minutes" = "30"

@@ -55,8 +55,8 @@ locals {
     }
   }
 
-  table_names = { for key, t in local.tables : key => "uja-${t.component}-${var.qualifier}" }
-  table_arns  = { for key, name in local.table_names : key => "arn:${var.partition}:dynamodb:${var.region}:${var.account_id}:table/${name}" }
+  table_names = { for key, t in local.tables : key => "uja-${t.component}-${var.context.qualifier}" }
+  table_arns  = { for key, name in local.table_names : key => "arn:${var.context.partition}:dynamodb:${var.context.region}:${var.context.account_id}:table/${name}" }
 }
 
 resource "aws_dynamodb_table" "this" {

@@ -1,12 +1,12 @@
 locals {
-  database_name = "uja-${var.qualifier}"
+  database_name = "uja-${var.context.qualifier}"
   table_names = {
     user_metrics      = "user-metrics"
     session_analytics = "session-analytics"
     struggle_signals  = "struggle-signals"
     video_engagement  = "video-engagement"
   }
-  database_arn = "arn:${var.partition}:timestream:${var.region}:${var.account_id}:database/${local.database_name}"
+  database_arn = "arn:${var.context.partition}:timestream:${var.context.region}:${var.context.account_id}:database/${local.database_name}"
   table_arns   = { for key, name in local.table_names : key => "${local.database_arn}/table/${name}" }
 }
 

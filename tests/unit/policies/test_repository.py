@@ -47,11 +47,13 @@ def single(name: str, file: str, old: str, new: str, env: str, expect: str, plan
 
 
 KEYS, TOPICS, FUNCTIONS, ML = "modules/keys/main.tf", "modules/messaging/main.tf", "modules/functions/main.tf", "modules/ml/main.tf"
-ACCOUNT_ROOT = 'Principal = { AWS = "arn:${var.partition}:iam::${var.account_id}:root" }'
-TOPIC_ACCOUNT = 'Condition = { StringEquals = { "aws:PrincipalAccount" = var.account_id } }'
-KEY_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.account_id }\n        ArnLike      = { "aws:SourceArn" = p.source_arn }'
+ACCOUNT_ROOT = 'Principal = { AWS = "arn:${var.context.partition}:iam::${var.context.account_id}:root" }'
+TOPIC_ACCOUNT = 'Condition = { StringEquals = { "aws:PrincipalAccount" = var.context.account_id } }'
+KEY_SOURCE_ACCOUNT = (
+    'StringEquals = { "aws:SourceAccount" = var.context.account_id }\n        ArnLike      = { "aws:SourceArn" = p.source_arn }'
+)
 STORAGE = "modules/storage/main.tf"
-BUCKET_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.account_id }'
+BUCKET_SOURCE_ACCOUNT = 'StringEquals = { "aws:SourceAccount" = var.context.account_id }'
 # The subtle forms (policies/README.md), each edit inside an existing module, each expected on its own resource.
 SUBTLE = Mutation(
     "subtle-forms",
@@ -60,22 +62,22 @@ SUBTLE = Mutation(
         Edit(TOPICS, TOPIC_ACCOUNT, TOPIC_ACCOUNT.replace("StringEquals", "StringEqualsIfExists")),
         Edit(
             TOPICS,
-            'Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }',
+            'Condition = { StringEquals = { "aws:SourceAccount" = var.context.account_id } }',
             'Condition = { StringLike = { "aws:SourceAccount" = "*" } }',
         ),
         Edit(KEYS, "Principal = { AWS = local.account_root }", "NotPrincipal = { AWS = local.account_root }"),
-        Edit(KEYS, "${var.account_id}:log-group:*", "*:log-group:*"),
+        Edit(KEYS, "${var.context.account_id}:log-group:*", "*:log-group:*"),
         Edit(
             KEYS,
             KEY_SOURCE_ACCOUNT,
             KEY_SOURCE_ACCOUNT.replace("StringEquals", "StringEqualsIfExists").replace("ArnLike      =", "ArnLikeIfExists ="),
         ),
         Edit(STORAGE, BUCKET_SOURCE_ACCOUNT, BUCKET_SOURCE_ACCOUNT.replace("StringEquals", "StringEqualsIfExists")),
-        Edit(STORAGE, "[for key in keys(local.logged) : local.bucket_arns[key]]", '"arn:${var.partition}:s3:::*"'),
-        Edit("modules/agent/main.tf", "  source_account = var.account_id\n  source_arn     = local.agent_arn_pattern\n", ""),
+        Edit(STORAGE, "[for key in keys(local.logged) : local.bucket_arns[key]]", '"arn:${var.context.partition}:s3:::*"'),
+        Edit("modules/agent/main.tf", "  source_account = var.context.account_id\n  source_arn     = local.agent_arn_pattern\n", ""),
         Edit(FUNCTIONS, 'actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]', 'actions   = ["xray:Put*"]'),
         Edit(FUNCTIONS, "log-group:${local.log_group_names[each.key]}:*", "log-group:*"),
-        Edit(ML, "${var.account_id}:processing-job/*", "*:processing-job/*"),
+        Edit(ML, "${var.context.account_id}:processing-job/*", "*:processing-job/*"),
         Edit(ML, 'actions   = ["ecr:GetAuthorizationToken"]', 'actions   = ["ecr:GetAuthorization*"]'),
         Edit("modules/network/main.tf", 'Resource = ["${local.flow_log_group_arn}:*"]', 'NotResource = ["${local.flow_log_group_arn}:*"]'),
         Edit("modules/network/main.tf", 'Action   = ["logs:CreateLogStream"', 'NotAction = ["logs:CreateLogStream"'),
@@ -87,7 +89,7 @@ SUBTLE = Mutation(
         ("UJA_EXP_004", "module.keys.aws_kms_key.this"),  # Allow with NotPrincipal
         ("UJA_EXP_006", 'module.keys.aws_kms_key.this["logs"]'),  # logs encryption context open to any account
         ("UJA_EXP_006", 'module.keys.aws_kms_key.this["events"]'),  # publishers' source conditions with IfExists
-        ("UJA_EXP_006", 'module.storage.aws_s3_bucket_policy.this["access_logs"]'),  # log delivery from any bucket
+        ("UJA_EXP_006", "module.storage.module.access_logs.aws_s3_bucket_policy.this"),  # log delivery from any bucket
         ("UJA_EXP_003", "module.agent"),  # Bedrock permission without source account / ARN
         ("UJA_IAM_001", "module.functions.aws_iam_role_policy.this"),  # xray:Put*
         ("UJA_IAM_002", "module.functions.aws_iam_role_policy.this"),  # log-group:* (every log group)
@@ -103,8 +105,8 @@ SAFE = Mutation(
     "safe-forms",
     (
         Edit(TOPICS, ACCOUNT_ROOT, 'Principal = "*"'),  # * pinned by aws:PrincipalAccount
-        Edit(KEYS, 'StringEquals = { "aws:SourceAccount" = var.account_id }\n', ""),  # aws:SourceArn in the account suffices
-        Edit(STORAGE, BUCKET_SOURCE_ACCOUNT, '"ForAnyValue:StringEquals" = { "aws:SourceAccount" = [var.account_id] }'),
+        Edit(KEYS, 'StringEquals = { "aws:SourceAccount" = var.context.account_id }\n', ""),  # aws:SourceArn in the account suffices
+        Edit(STORAGE, BUCKET_SOURCE_ACCOUNT, '"ForAnyValue:StringEquals" = { "aws:SourceAccount" = [var.context.account_id] }'),
     ),
     "dev",
     (),
@@ -118,7 +120,7 @@ MUTATIONS = [
     ),
     single(
         "s3-plain-http-allowed",
-        "modules/storage/main.tf",
+        "modules/s3_bucket/main.tf",
         'Condition = { Bool = { "aws:SecureTransport" = "false" } }',
         'Condition = { Bool = { "aws:SecureTransport" = "true" } }',
         "dev",
@@ -136,7 +138,7 @@ MUTATIONS = [
     ),
     single(
         "s3-public-policy",
-        "modules/storage/main.tf",
+        "modules/s3_bucket/main.tf",
         "block_public_policy     = true",
         "block_public_policy     = false",
         "dev",

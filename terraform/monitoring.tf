@@ -1,12 +1,9 @@
-# Part 3: monitoring and cost controls (system spec, section 3, "Monitoring" and "Cost").
+# Monitoring (system spec, section 3, "Monitoring").
 
 module "monitoring" {
   source = "./modules/monitoring"
 
-  qualifier                    = local.qualifier
-  account_id                   = local.account_id
-  partition                    = local.partition
-  region                       = local.region
+  context                      = local.context
   alarm_topic_arn              = module.messaging.topic_arns["alerts"]
   function_names               = module.functions.function_names
   queue_names                  = module.messaging.queue_names
@@ -18,16 +15,4 @@ module "monitoring" {
   flink_application_name       = module.streaming.flink_application_name
   timestream_enabled           = var.timestream_enabled
   lambda_error_alarm_threshold = var.lambda_error_alarm_threshold
-}
-
-module "cost" {
-  source = "./modules/cost"
-
-  qualifier            = local.qualifier
-  account_id           = local.account_id
-  environment_tag      = local.default_tags["Environment"]
-  alarm_topic_arn      = module.messaging.topic_arns["alerts"]
-  budget_enabled       = var.budget_enabled
-  monthly_budget_usd   = var.monthly_budget_usd
-  cost_anomaly_enabled = var.cost_anomaly_enabled
 }
