@@ -38,8 +38,8 @@ def test_the_old_state_plans_as_moves_only(env: str) -> None:
             old.cleanup(remove_state=False)
         report = leaks.check(account, new.qualifier)
         new.cleanup(remove_state=destroyed and report.clean)
-    assert plan is not None
-    result = equivalence.check_state_plan(state, plan, new.tree)
+        assert plan is not None
+        result = equivalence.check_state_plan(state, plan, refactor)  # reads its moved blocks: before tmp goes
     print(f"{len(result.moved)} moves; artifact-hash updates excepted: {result.artifact_updates or 'none'}")
     assert result.changes == [], "the new tree changes the old state"
     assert result.moved, "nothing moved: BASE_REF is not the tree before the refactor"
