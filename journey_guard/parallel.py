@@ -12,6 +12,7 @@ writes atomically, and plan renders share a content-keyed cache.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -48,7 +49,11 @@ def _run_one(name: str, runner: Sequence[str], logs: Path, out: TextIO, lock: th
     path = logs / f"{name}.log"
     start = time.monotonic()
     with path.open("w") as log:
-        child = subprocess.Popen([*runner, "-s", name], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        # Into a pipe Python writes in blocks: unbuffered, a session's lines arrive as it prints them.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        child = subprocess.Popen(
+            [*runner, "-s", name], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env
+        )
         assert child.stdout is not None  # stdout=PIPE
         _pump(name, child.stdout, log, out, lock, width)
         returncode = child.wait()

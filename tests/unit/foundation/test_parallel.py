@@ -18,9 +18,9 @@ from journey_guard import parallel
 
 # argv: -c <marks dir> -s <name>. "bad" fails; "wait-for-<other>" blocks until <other> has started (proof of overlap).
 FAKE = """
-import sys, time, pathlib
+import os, sys, time, pathlib
 marks, name = sys.argv[1], sys.argv[3]
-print("start", name, time.monotonic(), flush=True)
+print("start", name, time.monotonic(), "unbuffered=" + os.environ.get("PYTHONUNBUFFERED", ""), flush=True)
 if name.startswith("wait-for-"):
     other = pathlib.Path(marks, name.removeprefix("wait-for-"))
     deadline = time.monotonic() + 60
@@ -47,6 +47,7 @@ def test_sessions_overlap_and_each_has_its_prefixed_output_and_log(tmp_path: Pat
     text = out.getvalue()
     assert "lint          | start lint" in text and "wait-for-lint | end wait-for-lint" in text
     assert "wait-for-lint | == passed in" in text
+    assert "unbuffered=1" in text  # a child's lines arrive as it prints them, not when it exits
     assert (tmp_path / "logs" / "lint.log").read_text().startswith("start lint ")
     summary = json.loads((tmp_path / "logs" / "summary.json").read_text())
     assert [(s["session"], s["returncode"]) for s in summary["sessions"]] == [("wait-for-lint", 0), ("lint", 0)]
