@@ -108,7 +108,8 @@ def policy(session: nox.Session) -> None:
     _install(session, POLICY_REQUIREMENTS)
     _terraform(session)
     _build(session)
-    session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider", "-n", "auto")
+    # By file: the repository mutations are one module fixture, rendered once, not once per worker.
+    session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile")
     # In GitHub Actions the gate also annotates the PR (::error lines) and writes the job summary.
     formats = "cli,sarif,junit,markdown,json" + (",github" if os.environ.get("GITHUB_ACTIONS") == "true" else "")
     args = session.posargs or ["--env", "all", "--strict", "--format", formats, "--output-dir", "build/policy"]
