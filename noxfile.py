@@ -65,6 +65,13 @@ def _build(session: nox.Session) -> None:
     session.run("python", "-m", "journey_guard.build")
 
 
+def _prepare(session: nox.Session, requirements: str) -> None:
+    """What a session that plans or deploys needs: its locked dependencies, the toolchain, the artifacts."""
+    _install(session, requirements)
+    _terraform(session)
+    _build(session)
+
+
 @nox.session(venv_backend="none")
 def toolchain(session: nox.Session) -> None:
     """Find the Terraform CLI and provider mirror; write the project CLI config (build/toolchain/)."""
@@ -105,9 +112,7 @@ def unit(session: nox.Session) -> None:
 @nox.session
 def policy(session: nox.Session) -> None:
     """The policy gate: checkov + policies/ on the HCL and the plan of every environment (own venv: checkov's pins)."""
-    _install(session, POLICY_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, POLICY_REQUIREMENTS)
     # By file: the repository mutations are one module fixture, rendered once, not once per worker.
     session.run("pytest", "tests/unit/policies", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile")
     # In GitHub Actions the gate also annotates the PR (::error lines) and writes the job summary.
@@ -119,18 +124,14 @@ def policy(session: nox.Session) -> None:
 @nox.session
 def plan_tests(session: nox.Session) -> None:
     """Render terraform plan per environment (tftest, cached) and assert on it."""
-    _install(session, DEV_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, DEV_REQUIREMENTS)
     session.run("pytest", "tests/plan", "-n", "2", *session.posargs)
 
 
 @nox.session
 def integration(session: nox.Session) -> None:
     """Ephemeral account (moto server by default): apply, drive events, re-plan, destroy, leak check."""
-    _install(session, DEV_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, DEV_REQUIREMENTS)
     session.run("pytest", "tests/integration", *session.posargs)
 
 
@@ -149,9 +150,7 @@ def mutants(session: nox.Session) -> None:
     ``-- --all-layers`` builds the full kill matrix, ``-- --changed-since origin/main`` runs the mutants
     of the files a change touches, ``-- --only <glob>`` picks by id. Reports go to build/mutants/.
     """
-    _install(session, DEV_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, DEV_REQUIREMENTS)
     python = _policy_python(session)
     session.run("python", "-m", "journey_guard.mutants", "--policy-python", str(python), *session.posargs)
 
@@ -159,18 +158,14 @@ def mutants(session: nox.Session) -> None:
 @nox.session
 def equivalence(session: nox.Session) -> None:
     """Issue 22's refactor changes nothing deployed: both trees' plans, and the old state planned by the new tree on moto (nightly)."""
-    _install(session, DEV_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, DEV_REQUIREMENTS)
     session.run("pytest", "tests/equivalence", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session(name="new_environment")
 def new_environment(session: nox.Session) -> None:
     """docs/adding-an-environment.md followed for a fourth environment in a temporary copy: its plan tests and policy gate pass (nightly)."""
-    _install(session, DEV_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, DEV_REQUIREMENTS)
     python = _policy_python(session)
     session.run("pytest", "tests/nightly", "-p", "no:cacheprovider", *session.posargs, env={"UJA_POLICY_PYTHON": str(python)})
 
@@ -178,18 +173,14 @@ def new_environment(session: nox.Session) -> None:
 @nox.session(name="bench_policy")
 def bench_policy(session: nox.Session) -> None:
     """The policy gate's benchmark (runs in the policy venv; part of `bench`)."""
-    _install(session, POLICY_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, POLICY_REQUIREMENTS)
     session.run("python", "-m", "benchmarks.policy")
 
 
 @nox.session(requires=["bench_policy"])
 def bench(session: nox.Session) -> None:
     """Every suite's benchmark; merges build/bench/*.json into build/bench.json and prints a table."""
-    _install(session, DEV_REQUIREMENTS)
-    _terraform(session)
-    _build(session)
+    _prepare(session, DEV_REQUIREMENTS)
     for suite in sorted((REPO / "benchmarks").glob("*.py")):
         if suite.stem not in {"__init__", "policy"}:
             session.run("python", "-m", f"benchmarks.{suite.stem}")
