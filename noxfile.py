@@ -218,4 +218,5 @@ def tests(session: nox.Session) -> None:
         "NOT RUN HERE (nightly, .github/workflows/nightly.yml): nox -s faults (killed apply, dead server, sweeper)"
         " and nox -s mutants -- --all-layers (the kill matrix; pull requests run the mutants of the files they touch)"
         " and nox -s new_environment (a fourth environment added in a copy: docs/adding-an-environment.md)"
+        " and nox -s equivalence (issue 22's refactor changes nothing deployed: both trees' plans, the old state on moto)"
     )
