@@ -117,8 +117,9 @@ def test_every_session_that_builds_installs_what_the_build_calls() -> None:
     building = {}
     for func in (n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")):
         calls = [c for c in ast.walk(func) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)]
-        if any(c.func.id == "_build" for c in calls):
-            installs = [c.args[1].id for c in calls if c.func.id == "_install" and isinstance(c.args[1], ast.Name)]
+        # _prepare(session, REQUIREMENTS) installs them, finds the toolchain and builds.
+        if any(c.func.id in ("_build", "_prepare") for c in calls):
+            installs = [c.args[1].id for c in calls if c.func.id in ("_install", "_prepare") and isinstance(c.args[1], ast.Name)]
             building[func.name] = [constants[name] for name in installs]
     assert {"build", "lint", "policy", "plan_tests", "integration"} <= set(building)
     for session, requirements in building.items():
