@@ -226,6 +226,10 @@ def test_workloads_and_endpoints_sit_in_the_private_subnets(plan: plans.Plan) ->
             refs = plan.references(address, attribute)
             if source not in refs:
                 wrong[f"{address} {attribute}"] = sorted(refs)
+    # ... and the network module's output they read is the private subnets themselves.
+    output = plan.configuration["root_module"]["module_calls"]["network"]["module"]["outputs"]["private_subnet_ids"]
+    if set(output["expression"].get("references", [])) != {"aws_subnet.private"}:
+        wrong["module.network.private_subnet_ids"] = output["expression"].get("references", [])
     for address in plan.of_type("aws_vpc_endpoint"):
         attribute, source = (
             ("route_table_ids", "module.network.aws_route_table.private")

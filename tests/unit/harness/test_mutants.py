@@ -259,18 +259,11 @@ def test_the_catalogue_covers_every_value_of_every_environment() -> None:
     assert missing == [], f"no mutant changes {missing}: add one to tests/mutants/"
 
 
-# docs/spec-facts.yaml (issue 16) landed after the catalogue: some of its facts (mostly structural plan
-# facts and the integration ones) have no mutant yet. The gap may only shrink: a new fact without a
-# mutant fails here.
-SPEC_FACTS_WITHOUT_MUTANT = 75
-
-
 def test_the_catalogue_covers_every_listed_spec_fact() -> None:
     listed = yaml.safe_load((REPO / "docs" / "spec-facts.yaml").read_text())
     facts = {f["id"] for layer in ("plan", "unit", "integration") for f in listed.get(layer) or []}
     covered = {m.fact for m in mutants.load() if m.fact}
-    missing = sorted(facts - covered)
-    assert len(missing) <= SPEC_FACTS_WITHOUT_MUTANT, f"spec facts without a mutant (add them to tests/mutants/): {missing}"
+    assert sorted(facts - covered) == [], "spec facts without a mutant (add them to tests/mutants/)"
 
 
 def test_default_unit_selection_is_the_package_and_the_modules_naming_the_file(runner: mutants.Runner) -> None:
