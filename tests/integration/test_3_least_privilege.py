@@ -31,7 +31,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from journey_guard.emulator import FunctionSpec, functions_from_values
-from tests.integration.conftest import Cycle
+from tests.support.integration import Cycle
 
 pytestmark = pytest.mark.skipif("config.getoption('--target') != 'moto'", reason="moto access control only (AWS: roles trust Lambda)")
 

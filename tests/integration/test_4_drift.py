@@ -17,7 +17,7 @@ import pytest
 
 from journey_guard import drift
 from journey_guard.emulator import _resources
-from tests.integration.conftest import REPORT_DIR, Cycle
+from tests.support.integration import REPORT_DIR, Cycle
 
 
 def _changed_only(change: dict[str, Any]) -> dict[str, Any]:

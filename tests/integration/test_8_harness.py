@@ -19,8 +19,7 @@ from journey_guard.account import Account, fresh_account_id, moto_account
 from journey_guard.background import Background
 from journey_guard.deploy import DeployError, Deployment
 from journey_guard.moto_server import MotoServer
-
-TINY = Path(__file__).parent / "fixtures" / "tiny"
+from tests.support.integration import TINY
 
 
 @dataclass

@@ -10,8 +10,7 @@ import pytest
 
 from journey_guard import plans
 from journey_guard.paths import TERRAFORM_DIR
-
-from .conftest import ENVIRONMENTS, VARIANT_ENV, expect_equal, fill
+from tests.support.plans import ENVIRONMENTS, VARIANT_ENV, expect_equal, fill
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from journey_guard import envdiff
 from journey_guard.paths import REPO
-from tests.plan.conftest import ENVIRONMENTS
+from tests.support.plans import ENVIRONMENTS
 
 SPEC = REPO / "docs" / "system.md"
 _NAMES = re.compile(r"`(\w+)`")

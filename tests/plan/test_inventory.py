@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from journey_guard import coverage, inventory, plans
-
-from .conftest import ENVIRONMENTS, INVENTORY_DIR, TEST_TFVARS
+from tests.support.plans import ENVIRONMENTS, INVENTORY_DIR, TEST_TFVARS
 
 pytestmark = pytest.mark.slow
 

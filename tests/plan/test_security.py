@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from journey_guard import plans
-
-from .conftest import expect_equal, fill
+from tests.support.plans import expect_equal, fill
 
 pytestmark = pytest.mark.slow
 

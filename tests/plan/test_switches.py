@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from journey_guard import plans
-
-from .conftest import expect_equal, render
+from tests.support.plans import expect_equal, render
 
 pytestmark = pytest.mark.slow
 

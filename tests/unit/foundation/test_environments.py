@@ -9,7 +9,7 @@ import pytest
 
 from journey_guard import coverage, environments
 from journey_guard.paths import TERRAFORM_DIR
-from tests.unit.terraform_source import unquote
+from tests.support.terraform_source import unquote
 
 
 def _tree(tmp_path: Path, *files: str) -> Path:

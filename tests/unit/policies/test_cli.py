@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from policies import cli, config, gate
-
-from .conftest import FIXTURES
+from tests.support.policies import FIXTURES
 
 STREAM = """
 variable "shards" {

@@ -1,37 +1,50 @@
-"""Fixtures shared by the unit tests of the functions (kept small and generic).
+"""Fixtures of the functions' unit tests.
 
-- ``aws``: an in-process moto account (``mock_aws``) for real boto3 calls.
+- ``aws_world``: an in-process moto account (``mock_aws``) and the factory of its resources, which
+  deletes what it made at teardown (``tests.support.moto_world``).
+- ``aws``: the resources of the three SQS functions, made in ``aws_world`` (``tests.support.sqs_functions``).
 - ``function_env(name)``: sets every variable of ``REQUIRED_ENV[name]`` (placeholders unless given).
 - ``sleeps``: a recording stand-in for ``time.sleep`` to hand to adapters (no real waiting).
 - ``emf``: the CloudWatch EMF documents printed so far (Powertools Metrics writes them to stdout).
 
-It also activates the Hypothesis profile ``HYPOTHESIS_PROFILE`` names (see ``properties.py``).
-tests/unit/policies runs below this file in the policy virtualenv (checkov, no moto, no Hypothesis,
-no pydantic), so this module imports only pytest and the standard library at import time.
+It also activates the Hypothesis profile ``HYPOTHESIS_PROFILE`` names (``tests.support.properties``).
+Imports beyond pytest and the standard library wait for a fixture: the policy layer loads this
+plugin too, in a virtualenv without Hypothesis, pydantic or Powertools.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.support.moto_world import MotoWorld
+    from tests.support.sqs_functions import Aws
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if importlib.util.find_spec("hypothesis") is not None:  # absent from the policy virtualenv
-        from tests.unit.properties import load_profile
+        from tests.support.properties import load_profile
 
         load_profile()
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
-    from moto import mock_aws
+def aws_world() -> Iterator[MotoWorld]:
+    from tests.support.moto_world import moto_world
 
-    with mock_aws():
-        yield
+    with moto_world() as world:
+        yield world
+
+
+@pytest.fixture
+def aws(aws_world: MotoWorld) -> Aws:
+    from tests.support.sqs_functions import create
+
+    return create(aws_world)
 
 
 @pytest.fixture
@@ -57,8 +70,6 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def emf(capsys: pytest.CaptureFixture[str]) -> Callable[[], list[dict]]:
-    def documents() -> list[dict]:
-        lines = (line for line in capsys.readouterr().out.splitlines() if line.startswith("{"))
-        return [doc for doc in map(json.loads, lines) if "_aws" in doc]
+    from tests.support.lambdas import emf_documents
 
-    return documents
+    return lambda: emf_documents(capsys.readouterr().out)

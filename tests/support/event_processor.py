@@ -1,9 +1,8 @@
-"""Builders of Kinesis Lambda events and the AWS state the event processor writes (moto + fakes)."""
+"""Builders of Kinesis Lambda events and the AWS world the event processor writes (moto + fakes)."""
 
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import uuid
 from collections import Counter
@@ -11,11 +10,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
-
 from common.adapters import S3, SQS, DynamoDB, Timestream
 from common.settings import Settings
 from event_processor.service import Dependencies
+from tests.support.moto_world import MotoWorld, client
 
 ARRIVAL_MS = 1_600_000_000_000  # 2020-09-13: validity must come from arrival, not from today's clock
 SHARD = "shardId-000000000001"
@@ -140,24 +138,11 @@ class FakeSQSClient:
         return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": []}
 
 
-@functools.cache
-def client(service: str) -> Any:
-    """One boto3 client per service for the whole run: clients are slow to make, and moto (imported
-    before them) serves whichever ``mock_aws`` is active, with fresh state each time."""
-    return boto3.client(service)
-
-
-def create_tables_and_bucket() -> None:
-    """The user-events and user-profiles tables and the event-logs bucket in the current moto account."""
-    dynamodb = client("dynamodb")
-    for name, keys in ((EVENTS_TABLE, ("userId", "eventKey")), (PROFILES_TABLE, ("userId",))):
-        dynamodb.create_table(
-            TableName=name,
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)],
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-            BillingMode="PAY_PER_REQUEST",
-        )
-    client("s3").create_bucket(Bucket=BUCKET)
+def create_tables_and_bucket(aws: MotoWorld) -> None:
+    """The user-events and user-profiles tables and the event-logs bucket, made in ``aws``."""
+    aws.table(EVENTS_TABLE, "userId", "eventKey")
+    aws.table(PROFILES_TABLE, "userId")
+    aws.bucket(BUCKET)
 
 
 def settings(timestream: bool = True) -> Settings:
@@ -190,8 +175,8 @@ class World:
     deps: Dependencies
 
     @classmethod
-    def create(cls, timestream: bool = True) -> World:
-        create_tables_and_bucket()
+    def create(cls, aws: MotoWorld, timestream: bool = True) -> World:
+        create_tables_and_bucket(aws)
         dynamodb, s3 = Spy(client("dynamodb")), Spy(client("s3"))
         ts, sqs = FakeTimestreamClient(), FakeSQSClient()
         deps = Dependencies(settings(timestream), DynamoDB(dynamodb, sleep=_no_wait), SQS(sqs, sleep=_no_wait), S3(s3), Timestream(ts))
