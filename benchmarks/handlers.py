@@ -59,33 +59,22 @@ def _batches(
     return one
 
 
+def _candidate(model: type[StruggleCandidate | VideoCandidate], kind: str, i: int, fields: dict[str, object]) -> str:
+    """The message about the ``i``-th event: its own request id and source event, one of three users."""
+    return model(requestId=f"{kind}:e{i}", sourceEventIds=[f"e{i}"], userId=f"u{i % 3}", **fields).model_dump_json()
+
+
 def _struggle_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
     def body(i: int) -> str:
-        return StruggleCandidate(
-            requestId=f"struggle:e{i}",
-            sourceEventIds=[f"e{i}"],
-            userId=f"u{i % 3}",
-            sessionId="s",
-            featureId=f"f{i % 4}",
-            attemptCount=1 + i % 6,
-            eventType="feature_interaction",
-            detectedAt=T0 + i,
-        ).model_dump_json()
+        fields = {"sessionId": "s", "featureId": f"f{i % 4}", "attemptCount": 1 + i % 6, "eventType": "feature_interaction"}
+        return _candidate(StruggleCandidate, "struggle", i, fields | {"detectedAt": T0 + i})
 
     return _batches(struggle.handle, aws.scoring_deps("struggle-detector"), aws.idempotency("struggle-detector"), body, n)
 
 
 def _video_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
     def body(i: int) -> str:
-        return VideoCandidate(
-            requestId=f"video:e{i}",
-            sourceEventIds=[f"e{i}"],
-            userId=f"u{i % 3}",
-            videoId=f"v{i % 5}",
-            watchMs=1000 * i,
-            completionRate=0.1,
-            at=T0 + i,
-        ).model_dump_json()
+        return _candidate(VideoCandidate, "video", i, {"videoId": f"v{i % 5}", "watchMs": 1000 * i, "completionRate": 0.1, "at": T0 + i})
 
     return _batches(video.handle, aws.scoring_deps("video-analyzer"), aws.idempotency("video-analyzer"), body, n)
 

@@ -2,7 +2,7 @@
 
 "Policy id" = every UJA_ id plus each built-in checkov check that passes a resource of the tree
 (on the HCL of any environment or of a nested root). The quick mutation table of
-test_repository.py is a subset of the catalogue, entry for entry.
+tests/support/policy_mutations.py is a subset of the catalogue, entry for entry.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from journey_guard import mutants
 from journey_guard.paths import TERRAFORM_DIR
 from policies import config, gate
 from policies.base import CATALOG
-
-from .test_repository import MUTATIONS
+from tests.support.policy_mutations import MUTATIONS
 
 pytestmark = pytest.mark.slow
 
