@@ -16,6 +16,7 @@ past change, and the old tree's renders and apply would add minutes to every run
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import tarfile
@@ -130,14 +131,29 @@ class Report:
         return "\n".join(lines) or f"equivalent ({len(self.moved)} moves)"
 
 
+def _canonical(value: Any) -> Any:
+    """A policy document with its statements as a sorted list: IAM, and the provider's own diff
+    (awspolicyequivalence), ignore their order; any other value as it is."""
+    if not (isinstance(value, str) and value.startswith("{")):
+        return value
+    try:
+        document = json.loads(value)
+    except ValueError:
+        return value
+    if not (isinstance(document, dict) and isinstance(document.get("Statement"), list)):
+        return value
+    return {**document, "Statement": sorted(json.dumps(s, sort_keys=True) for s in document["Statement"])}
+
+
 def _without(values: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in keys}
+    return {k: _canonical(v) for k, v in values.items() if k not in keys}
 
 
 def compare(
     old: plans.Plan, new: plans.Plan, moves: Mapping[tuple[str, ...], list[tuple[str, str]]], ignore: tuple[str, ...] = ()
 ) -> Report:
-    """Old plan vs new plan through ``moves``: same addresses after the moves, identical values but ``ignore``."""
+    """Old plan vs new plan through ``moves``: same addresses after the moves, identical values but ``ignore``
+    (policy documents compared as sets of statements)."""
     report = Report()
     mapped = {}
     for address in old.resources:

@@ -58,7 +58,15 @@ data "aws_iam_policy_document" "trust" {
   }
 }
 
+module "kms_grants" {
+  source  = "../kms_alias_grant"
+  context = var.context
+  grants  = [{ sid = "MlKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], alias_name = var.ml_key_alias_name, via_services = ["bedrock"] }]
+}
+
 data "aws_iam_policy_document" "agent" {
+  source_policy_documents = [module.kms_grants.json]
+
   statement {
     sid       = "InvokeModel"
     actions   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
@@ -74,21 +82,6 @@ data "aws_iam_policy_document" "agent" {
     }
   }
 
-  statement {
-    sid       = "MlKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["${local.arn_prefix}:kms:${var.context.region}:${var.context.account_id}:key/*"]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.ml_key_alias_name]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["bedrock.${var.context.region}.amazonaws.com"]
-    }
-  }
 }
 
 resource "aws_iam_role" "agent" {

@@ -11,7 +11,6 @@ locals {
   output_prefix    = "session-analytics/"
   # The user-events export the feature-engineering pipeline reads (docs/decisions.md: a spec deviation).
   export_prefix = "user-events-export/"
-  key_pattern   = "arn:${var.context.partition}:kms:${var.context.region}:${var.context.account_id}:key/*"
 }
 
 resource "aws_kinesis_stream" "this" {
@@ -80,7 +79,18 @@ data "aws_iam_policy_document" "flink_trust" {
   }
 }
 
+module "kms_grants" {
+  source  = "../kms_alias_grant"
+  context = var.context
+  grants = [
+    { sid = "EventsKeyViaKinesis", actions = ["kms:Decrypt"], alias_name = var.key_alias_names["events"], via_services = ["kinesis"] },
+    { sid = "StorageKeyViaS3", actions = ["kms:Decrypt", "kms:GenerateDataKey"], alias_name = var.key_alias_names["storage"], via_services = ["s3"] },
+  ]
+}
+
 data "aws_iam_policy_document" "flink" {
+  source_policy_documents = [module.kms_grants.json]
+
   statement {
     sid       = "ReadStream"
     actions   = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"]
@@ -105,36 +115,6 @@ data "aws_iam_policy_document" "flink" {
       test     = "StringLike"
       variable = "s3:prefix"
       values   = ["${local.output_prefix}*", "${local.export_prefix}*"]
-    }
-  }
-  statement {
-    sid       = "EventsKeyViaKinesis"
-    actions   = ["kms:Decrypt"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["events"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["kinesis.${var.context.region}.amazonaws.com"]
-    }
-  }
-  statement {
-    sid       = "StorageKeyViaS3"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["storage"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["s3.${var.context.region}.amazonaws.com"]
     }
   }
   statement {
