@@ -10,10 +10,12 @@ existing modules (one plan render) and each is expected on its own resource.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
+    """``old``, which ``file`` (under terraform/) must hold exactly once, replaced by ``new``."""
+
     file: str
     old: str
     new: str
@@ -21,6 +23,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Mutation:
+    """Edits applied together to a copy of terraform/, and the findings the gate must then report in ``env``."""
+
     name: str
     edits: tuple[Edit, ...]
     env: str
