@@ -29,11 +29,12 @@ from typing import Any
 from journey_guard import hermetic, plans
 from journey_guard.paths import REPO
 
-# The refactor this proves (issue 22): the tree before it (the states deployed so far) and the tree
-# it landed as. Both pinned, so the proof holds as the Terraform moves on; a team proving its own
+# The refactor this proves (issue 22: the bucket module, the context, files by concern, then one KMS
+# grant and one service-role trust): the tree before it (the states deployed so far) and the tree it
+# landed as. Both pinned, so the proof holds as the Terraform moves on; a team proving its own
 # refactor exports its two refs the same way (export_tree) and runs compare / check_state_plan.
 BASE_REF = "8d8d885425d16cd1b8a6f5d2a1cb56daa745cc62"
-REFACTOR_REF = "0c1853a1aa0a5f4541ede8e95dafbdc40a0460d7"
+REFACTOR_REF = "bbdd32e3ca34e9389358fb57359a7e6bc8fb6a7b"
 # Values that differ between two builds of the same sources, not between two trees: the moto proof
 # ignores them (its old tree is applied with the build at hand, the state may be older).
 ARTIFACT_HASHES = ("source_code_hash", "etag", "source_hash")
