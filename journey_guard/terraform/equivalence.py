@@ -25,8 +25,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from journey_guard import hermetic, plans
 from journey_guard.paths import REPO
+from journey_guard.terraform import hermetic, plans
 
 # The refactor this proves (issue 22): the tree before it (the states deployed so far) and the tree
 # it landed as. Both pinned, so the proof holds as the Terraform moves on; a team proving its own
