@@ -174,12 +174,7 @@ def compare(
 
 def state_addresses(state: Mapping[str, Any]) -> list[str]:
     """Managed resource addresses of ``terraform show -json`` of a state."""
-    out, todo = [], [state.get("values", {}).get("root_module", {})]
-    while todo:
-        module = todo.pop()
-        out += [r["address"] for r in module.get("resources", []) if r.get("mode") == "managed"]
-        todo += module.get("child_modules", [])
-    return sorted(out)
+    return sorted(r["address"] for r in plans.walk_resources(state.get("values", {}).get("root_module", {})) if r.get("mode") == "managed")
 
 
 @dataclass
