@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from journey_guard import environments
+from journey_guard.terraform import environments
 from tests.support.integration import CYCLES, OUTCOMES, REPORT_DIR
 
 

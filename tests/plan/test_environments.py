@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
+from journey_guard.terraform import plans
 from tests.support.plans import expect_equal, fill
 
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
+from journey_guard.terraform import plans
 from tests.support.plans import expect_equal, render
 
 pytestmark = pytest.mark.slow

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from journey_guard.deploy import Deployment
-    from journey_guard.moto_server import MotoServer
+    from journey_guard.ephemeral.deploy import Deployment
+    from journey_guard.ephemeral.moto_server import MotoServer
 
 
 @pytest.fixture
 def tiny_run(tmp_path: Path) -> Iterator[tuple[MotoServer, Deployment]]:
-    from journey_guard import sweep
-    from journey_guard.deploy import Deployment
+    from journey_guard.ephemeral import sweep
+    from journey_guard.ephemeral.deploy import Deployment
     from tests.support.integration import TINY
 
     server, account = sweep.start_moto_run(tmp_path / "runs")

@@ -1,4 +1,4 @@
-"""Fixture of the harness's unit tests: ``account``, the harness's view (``journey_guard.account.Account``)
+"""Fixture of the harness's unit tests: ``account``, the harness's view (``journey_guard.ephemeral.account.Account``)
 of an in-process moto account (no server, no Terraform)."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from journey_guard.account import Account
+    from journey_guard.ephemeral.account import Account
 
 
 @pytest.fixture
 def account() -> Iterator[Account]:
-    from journey_guard.account import Account
+    from journey_guard.ephemeral.account import Account
     from tests.support.moto_world import ACCOUNT_ID, REGION, moto_world
 
     with moto_world():

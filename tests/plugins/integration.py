@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="session")
 def cycle(request: pytest.FixtureRequest) -> Iterator[Cycle]:
-    from journey_guard import faults, sweep
-    from journey_guard.account import aws_account
-    from journey_guard.deploy import Deployment
+    from journey_guard.ephemeral import faults, sweep
+    from journey_guard.ephemeral.account import aws_account
+    from journey_guard.ephemeral.deploy import Deployment
     from tests.support.integration import CYCLES, Cycle
 
     target, env = request.config.getoption("--target"), request.config.getoption("--env")

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from journey_guard import environments
+from journey_guard.terraform import environments
 
 if TYPE_CHECKING:
-    from journey_guard import coverage, plans
+    from journey_guard.quality import coverage
+    from journey_guard.terraform import plans
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +38,7 @@ def env_plans(worker_id: str, request: pytest.FixtureRequest) -> dict[str, plans
 def expectations() -> dict[str, dict[str, Any]]:
     """The hand-written tests' expectations (expectations.yaml), the same for every environment;
     the values per environment are in the inventories."""
-    from journey_guard import plans
+    from journey_guard.terraform import plans
     from tests.support.plans import ENVIRONMENTS, EXPECTATIONS
 
     common = plans.load_yaml(EXPECTATIONS) or {}
@@ -46,7 +47,7 @@ def expectations() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def facts() -> dict[str, coverage.Fact]:
-    from journey_guard import coverage
+    from journey_guard.quality import coverage
 
     return coverage.load_facts()
 
@@ -70,7 +71,7 @@ def variant_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def staging_variant(variant_tree: Path, expectations: dict[str, dict[str, Any]]) -> plans.Plan:
     """staging planned from ``variant_tree`` with ``variant_variables``: the cache test sees its changed
     tfvars, the naming test its longest names over every resource kind of every environment."""
-    from journey_guard import plans
+    from journey_guard.terraform import plans
     from tests.support.plans import TEST_TFVARS, VARIANT_ENV, variant_variables
 
     return plans.render(VARIANT_ENV, tfvars=[TEST_TFVARS], variables=variant_variables(expectations), tree=variant_tree)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from journey_guard import leaks, timeline
-from journey_guard.account import Account
-from journey_guard.background import Background
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import leaks, timeline
+from journey_guard.ephemeral.account import Account
+from journey_guard.ephemeral.background import Background
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
 
 REPORT_DIR = BUILD_DIR / "integration"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from journey_guard.emulator import FunctionSpec, LambdaContext
+from journey_guard.ephemeral.emulator import FunctionSpec, LambdaContext
 from tests.support.moto_world import ACCOUNT_ID, REGION
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from journey_guard import environments, inventory, plans
+from journey_guard.terraform import environments, inventory, plans
 
 PLAN_DIR = Path(__file__).resolve().parents[1] / "plan"
 TEST_TFVARS = PLAN_DIR / "test.tfvars"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import environments
+from journey_guard.terraform import environments
 from tests.support.deploy_sh import DEPLOY, fake_terraform
 
 
