@@ -16,6 +16,7 @@ past change, and the old tree's renders and apply would add minutes to every run
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import tarfile
@@ -28,11 +29,12 @@ from typing import Any
 from journey_guard import hermetic, plans
 from journey_guard.paths import REPO
 
-# The refactor this proves (issue 22): the tree before it (the states deployed so far) and the tree
-# it landed as. Both pinned, so the proof holds as the Terraform moves on; a team proving its own
+# The refactor this proves (issue 22: the bucket module, the context, files by concern, then one KMS
+# grant and one service-role trust): the tree before it (the states deployed so far) and the tree it
+# landed as. Both pinned, so the proof holds as the Terraform moves on; a team proving its own
 # refactor exports its two refs the same way (export_tree) and runs compare / check_state_plan.
 BASE_REF = "8d8d885425d16cd1b8a6f5d2a1cb56daa745cc62"
-REFACTOR_REF = "0c1853a1aa0a5f4541ede8e95dafbdc40a0460d7"
+REFACTOR_REF = "bbdd32e3ca34e9389358fb57359a7e6bc8fb6a7b"
 # Values that differ between two builds of the same sources, not between two trees: the moto proof
 # ignores them (its old tree is applied with the build at hand, the state may be older).
 ARTIFACT_HASHES = ("source_code_hash", "etag", "source_hash")
@@ -130,14 +132,29 @@ class Report:
         return "\n".join(lines) or f"equivalent ({len(self.moved)} moves)"
 
 
+def _canonical(value: Any) -> Any:
+    """A policy document with its statements as a sorted list: IAM, and the provider's own diff
+    (awspolicyequivalence), ignore their order; any other value as it is."""
+    if not (isinstance(value, str) and value.startswith("{")):
+        return value
+    try:
+        document = json.loads(value)
+    except ValueError:
+        return value
+    if not (isinstance(document, dict) and isinstance(document.get("Statement"), list)):
+        return value
+    return {**document, "Statement": sorted(json.dumps(s, sort_keys=True) for s in document["Statement"])}
+
+
 def _without(values: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in keys}
+    return {k: _canonical(v) for k, v in values.items() if k not in keys}
 
 
 def compare(
     old: plans.Plan, new: plans.Plan, moves: Mapping[tuple[str, ...], list[tuple[str, str]]], ignore: tuple[str, ...] = ()
 ) -> Report:
-    """Old plan vs new plan through ``moves``: same addresses after the moves, identical values but ``ignore``."""
+    """Old plan vs new plan through ``moves``: same addresses after the moves, identical values but ``ignore``
+    (policy documents compared as sets of statements)."""
     report = Report()
     mapped = {}
     for address in old.resources:

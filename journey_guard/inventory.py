@@ -308,6 +308,8 @@ def compare(expected: Any, actual: Any, known: Mapping[str, Any], *, block: str,
                 out.extend(compare(item, actual[key], known, block=block, path=sub, fact=fact))
         return out
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        if path.rsplit(".", 1)[-1] == "Statement":
+            actual = _by_sid(expected, actual)
         return [
             m
             for i, (e, a) in enumerate(zip(expected, actual, strict=True))
@@ -315,6 +317,16 @@ def compare(expected: Any, actual: Any, known: Mapping[str, Any], *, block: str,
         ]
     want = fill(expected, known)
     return [] if not isinstance(want, dict | list) and _same(want, actual) else [Mismatch(block, path, fact, want, actual)]
+
+
+def _by_sid(expected: list[Any], actual: list[Any]) -> list[Any]:
+    """A policy's statements in the inventory's order, matched by Sid: IAM ignores their order. When
+    the Sids are not all present, distinct and the same on both sides, the plan's order stands."""
+    want = [s.get("Sid") if isinstance(s := _plain(e), dict) else None for e in expected]
+    have = {s.get("Sid"): s for s in actual if isinstance(s, dict)}
+    if None in want or len(set(want)) != len(want) or len(have) != len(actual) or set(want) != set(have):
+        return actual
+    return [have[sid] for sid in want]
 
 
 def _fact(item: Any, fact: str) -> str:

@@ -38,27 +38,22 @@ locals {
   EOT
 }
 
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["bedrock.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.context.account_id]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [local.agent_arn_pattern]
-    }
-  }
+module "trust" {
+  source      = "../service_role_trust"
+  context     = var.context
+  service     = "bedrock.amazonaws.com"
+  source_arns = [local.agent_arn_pattern]
+}
+
+module "kms_grants" {
+  source  = "../kms_alias_grant"
+  context = var.context
+  grants  = [{ sid = "MlKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], alias_name = var.ml_key_alias_name, via_services = ["bedrock"] }]
 }
 
 data "aws_iam_policy_document" "agent" {
+  source_policy_documents = [module.kms_grants.json]
+
   statement {
     sid       = "InvokeModel"
     actions   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
@@ -74,26 +69,11 @@ data "aws_iam_policy_document" "agent" {
     }
   }
 
-  statement {
-    sid       = "MlKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["${local.arn_prefix}:kms:${var.context.region}:${var.context.account_id}:key/*"]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.ml_key_alias_name]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["bedrock.${var.context.region}.amazonaws.com"]
-    }
-  }
 }
 
 resource "aws_iam_role" "agent" {
   name               = local.agent_name
-  assume_role_policy = data.aws_iam_policy_document.trust.json
+  assume_role_policy = module.trust.json
 }
 
 resource "aws_iam_role_policy" "agent" {

@@ -1,6 +1,5 @@
 locals {
   arn_prefix    = "arn:${var.context.partition}"
-  key_pattern   = "${local.arn_prefix}:kms:${var.context.region}:${var.context.account_id}:key/*"
   timestream_on = var.timestream_database_name != ""
 
   # Every ARN below is built from known names, so each role's policy is fully known at plan time.
@@ -167,18 +166,27 @@ resource "aws_cloudwatch_log_group" "this" {
 # ---------------------------------------------------------------------------
 # Roles: one each, exactly the spec's grants
 # ---------------------------------------------------------------------------
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
+# Only a function created in this account (iam:PassRole) runs as the role: no source condition.
+module "trust" {
+  source         = "../service_role_trust"
+  context        = var.context
+  service        = "lambda.amazonaws.com"
+  source_account = false
+}
+
+module "kms_grants" {
+  source   = "../kms_alias_grant"
+  for_each = local.functions
+  context  = var.context
+  grants = [
+    { sid = "EventsKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], alias_name = var.key_alias_names["events"], via_services = each.value.events_via },
+    { sid = "StorageKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], alias_name = var.key_alias_names["storage"], via_services = [for s in each.value.storage_via : s if local.timestream_on || s != "timestream"] },
+  ]
 }
 
 data "aws_iam_policy_document" "this" {
-  for_each = local.functions
+  for_each                = local.functions
+  source_policy_documents = [module.kms_grants[each.key].json]
 
   statement {
     sid       = "OwnLogGroup"
@@ -204,38 +212,6 @@ data "aws_iam_policy_document" "this" {
     sid       = "XRay"
     actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
     resources = ["*"]
-  }
-
-  statement {
-    sid       = "EventsKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["events"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = [for s in each.value.events_via : "${s}.${var.context.region}.amazonaws.com"]
-    }
-  }
-
-  statement {
-    sid       = "StorageKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["storage"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = [for s in each.value.storage_via : "${s}.${var.context.region}.amazonaws.com" if local.timestream_on || s != "timestream"]
-    }
   }
 
   # AWS requires "*": the SDK's Timestream endpoint discovery is not resource-scoped.
@@ -271,7 +247,7 @@ resource "aws_iam_role" "this" {
   for_each = local.functions
 
   name               = local.function_names[each.key]
-  assume_role_policy = data.aws_iam_policy_document.trust.json
+  assume_role_policy = module.trust.json
 }
 
 resource "aws_iam_role_policy" "this" {

@@ -1,10 +1,9 @@
 locals {
-  arn_prefix  = "arn:${var.context.partition}"
-  key_pattern = "${local.arn_prefix}:kms:${var.context.region}:${var.context.account_id}:key/*"
-  role_name   = "uja-sagemaker-${var.context.qualifier}"
-  role_arn    = "${local.arn_prefix}:iam::${var.context.account_id}:role/${local.role_name}"
-  log_prefix  = "${local.arn_prefix}:logs:${var.context.region}:${var.context.account_id}:log-group:"
-  variant     = "AllTraffic"
+  arn_prefix = "arn:${var.context.partition}"
+  role_name  = "uja-sagemaker-${var.context.qualifier}"
+  role_arn   = "${local.arn_prefix}:iam::${var.context.account_id}:role/${local.role_name}"
+  log_prefix = "${local.arn_prefix}:logs:${var.context.region}:${var.context.account_id}:log-group:"
+  variant    = "AllTraffic"
 
   # model key (output map key) -> component name and build artifact
   models = {
@@ -48,22 +47,24 @@ data "aws_sagemaker_prebuilt_ecr_image" "sklearn" {
 # ---------------------------------------------------------------------------
 # Execution role (models, pipeline, notebook): no AmazonSageMakerFullAccess
 # ---------------------------------------------------------------------------
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["sagemaker.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.context.account_id]
-    }
-  }
+module "trust" {
+  source  = "../service_role_trust"
+  context = var.context
+  service = "sagemaker.amazonaws.com"
+}
+
+module "kms_grants" {
+  source  = "../kms_alias_grant"
+  context = var.context
+  grants = [
+    { sid = "MlKey", actions = ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"], alias_name = var.key_alias_names["ml"], via_services = ["sagemaker"] },
+    { sid = "StorageKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], alias_name = var.key_alias_names["storage"], via_services = ["s3"] },
+  ]
 }
 
 data "aws_iam_policy_document" "execution" {
+  source_policy_documents = [module.kms_grants.json]
+
   statement {
     sid     = "ReadArtifacts"
     actions = ["s3:GetObject"]
@@ -92,36 +93,6 @@ data "aws_iam_policy_document" "execution" {
     sid       = "WriteFeatures"
     actions   = ["s3:PutObject"]
     resources = ["${local.arn_prefix}:s3:::${var.analytics_bucket_name}/${local.output_prefix}*"]
-  }
-  statement {
-    sid       = "MlKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["ml"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["sagemaker.${var.context.region}.amazonaws.com"]
-    }
-  }
-  statement {
-    sid       = "StorageKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["storage"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["s3.${var.context.region}.amazonaws.com"]
-    }
   }
   statement {
     sid       = "WriteLogs"
@@ -181,7 +152,7 @@ data "aws_iam_policy_document" "execution" {
 
 resource "aws_iam_role" "execution" {
   name               = local.role_name
-  assume_role_policy = data.aws_iam_policy_document.trust.json
+  assume_role_policy = module.trust.json
 }
 
 resource "aws_iam_role_policy" "execution" {

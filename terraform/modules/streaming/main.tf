@@ -11,7 +11,6 @@ locals {
   output_prefix    = "session-analytics/"
   # The user-events export the feature-engineering pipeline reads (docs/decisions.md: a spec deviation).
   export_prefix = "user-events-export/"
-  key_pattern   = "arn:${var.context.partition}:kms:${var.context.region}:${var.context.account_id}:key/*"
 }
 
 resource "aws_kinesis_stream" "this" {
@@ -60,27 +59,25 @@ resource "aws_cloudwatch_log_stream" "flink" {
   log_group_name = aws_cloudwatch_log_group.flink[0].name
 }
 
-data "aws_iam_policy_document" "flink_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["kinesisanalytics.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.context.account_id]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [local.flink_arn]
-    }
-  }
+module "flink_trust" {
+  source      = "../service_role_trust"
+  context     = var.context
+  service     = "kinesisanalytics.amazonaws.com"
+  source_arns = [local.flink_arn]
+}
+
+module "kms_grants" {
+  source  = "../kms_alias_grant"
+  context = var.context
+  grants = [
+    { sid = "EventsKeyViaKinesis", actions = ["kms:Decrypt"], alias_name = var.key_alias_names["events"], via_services = ["kinesis"] },
+    { sid = "StorageKeyViaS3", actions = ["kms:Decrypt", "kms:GenerateDataKey"], alias_name = var.key_alias_names["storage"], via_services = ["s3"] },
+  ]
 }
 
 data "aws_iam_policy_document" "flink" {
+  source_policy_documents = [module.kms_grants.json]
+
   statement {
     sid       = "ReadStream"
     actions   = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"]
@@ -108,36 +105,6 @@ data "aws_iam_policy_document" "flink" {
     }
   }
   statement {
-    sid       = "EventsKeyViaKinesis"
-    actions   = ["kms:Decrypt"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["events"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["kinesis.${var.context.region}.amazonaws.com"]
-    }
-  }
-  statement {
-    sid       = "StorageKeyViaS3"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [local.key_pattern]
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.key_alias_names["storage"]]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["s3.${var.context.region}.amazonaws.com"]
-    }
-  }
-  statement {
     sid       = "WriteLogs"
     actions   = ["logs:DescribeLogStreams", "logs:PutLogEvents"]
     resources = [local.flink_log_arn, "${local.flink_log_arn}:log-stream:*"]
@@ -148,7 +115,7 @@ resource "aws_iam_role" "flink" {
   count = var.flink_enabled ? 1 : 0
 
   name               = "uja-sessions-${var.context.qualifier}"
-  assume_role_policy = data.aws_iam_policy_document.flink_trust.json
+  assume_role_policy = module.flink_trust.json
 }
 
 resource "aws_iam_role_policy" "flink" {

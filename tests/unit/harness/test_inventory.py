@@ -169,3 +169,17 @@ def test_the_repository_inventories_reference_only_known_facts() -> None:
     facts = coverage.load_facts()
     for path in sorted(coverage.INVENTORIES.glob("*.yaml")):
         inventory.check_references(inventory.load_file(path), facts)
+
+
+def test_policy_statements_match_by_sid_in_any_order(tmp_path: Path) -> None:
+    statements = [{"Sid": "Logs", "Action": "logs:PutLogEvents"}, {"Sid": "Key", "Action": "kms:Decrypt"}]
+    plan = {"module.f.aws_iam_role_policy.this": {"type": "aws_iam_role_policy", "policy": json.dumps({"Statement": statements})}}
+    head = "values:\n  module.f.aws_iam_role_policy.this: {policy: {Statement: "
+    in_order = _inventory(tmp_path, head + "[{Sid: !spec:names Key, Action: !spec:names kms:Decrypt}, {Sid: !spec:names Logs}]}}\n")
+    assert inventory.validate(in_order, plan, {}, KNOWN) == []
+    # Matched by Sid, a wrong action is still reported, at the inventory's index.
+    wrong = _inventory(tmp_path, head + "[{Sid: !spec:names Key, Action: !spec:names kms:Encrypt}, {Sid: !spec:names Logs}]}}\n")
+    assert [(m.path, m.actual) for m in inventory.validate(wrong, plan, {}, KNOWN)] == [("policy.Statement[0].Action", "kms:Decrypt")]
+    # A Sid the plan lacks: no matching, the statements compare by position and differ.
+    unknown = _inventory(tmp_path, head + "[{Sid: !spec:names Key}, {Sid: !spec:names Other}]}}\n")
+    assert len(inventory.validate(unknown, plan, {}, KNOWN)) == 2
