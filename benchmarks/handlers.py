@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from itertools import count
 
 from benchmarks.functions import fresh_interpreters, import_probe
-from journey_guard import bench
 from journey_guard.paths import FUNCTIONS_DIR
+from journey_guard.quality import bench
 
 if str(FUNCTIONS_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS_DIR))  # the Lambda zip root, as in AWS and in pytest

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import equivalence, plans
+from journey_guard.terraform import equivalence, plans
 from tests.plan.conftest import ENVIRONMENTS, TEST_TFVARS
 
 BOOTSTRAP_VARIABLES = {"account_id": "123456789012"}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import sweep
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import sweep
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
 
 TINY = Path(__file__).parents[1] / "integration" / "fixtures" / "tiny"

@@ -22,12 +22,13 @@ from typing import Any
 
 import pytest
 
-from journey_guard import environments, faults, leaks, sweep, timeline
-from journey_guard.account import Account, aws_account
-from journey_guard.background import Background
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import faults, leaks, sweep, timeline
+from journey_guard.ephemeral.account import Account, aws_account
+from journey_guard.ephemeral.background import Background
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
+from journey_guard.terraform import environments
 
 REPORT_DIR = BUILD_DIR / "integration"
 OUTCOMES: list[tuple[str, str, float]] = []

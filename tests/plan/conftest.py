@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from journey_guard import coverage, environments, inventory, plans
 from journey_guard.paths import TERRAFORM_DIR
+from journey_guard.quality import coverage
+from journey_guard.terraform import environments, inventory, plans
 
 PLAN_DIR = Path(__file__).resolve().parent
 TEST_TFVARS = PLAN_DIR / "test.tfvars"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
 from journey_guard.paths import TERRAFORM_DIR
+from journey_guard.terraform import plans
 
 from .conftest import ENVIRONMENTS, VARIANT_ENV, expect_equal, fill
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from journey_guard import build, plans
 from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, TERRAFORM_DIR
+from journey_guard.terraform import build, plans
 
 from .conftest import ENVIRONMENTS, TEST_TFVARS, VARIANT_BUDGET, VARIANT_ENV, variant_variables
 

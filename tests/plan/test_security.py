@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
+from journey_guard.terraform import plans
 
 from .conftest import expect_equal, fill
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import environments
 from journey_guard.paths import TERRAFORM_DIR
+from journey_guard.terraform import environments
 
 DEPLOY = TERRAFORM_DIR / "deploy.sh"
 

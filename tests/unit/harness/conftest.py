@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from journey_guard.account import Account
+from journey_guard.ephemeral.account import Account
 
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from journey_guard import drift
+from journey_guard.ops import drift
 from tests.unit.foundation.test_deploy_sh import DEPLOY, _fake_terraform
 
 FIXTURES = Path(__file__).parent / "fixtures" / "drift"

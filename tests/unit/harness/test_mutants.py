@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from journey_guard import environments, mutants
 from journey_guard.paths import REPO
+from journey_guard.quality import mutants
+from journey_guard.terraform import environments
 
 ENTRY = {"id": "limit-four", "file": "calc.py", "text": "LIMIT = 3", "replacement": "LIMIT = 4", "fact": "limit is 3", "layer": "unit"}
 
@@ -160,7 +161,7 @@ def test_classify(returncode: int, records: list[dict[str, Any]], expect: str | 
 
 @pytest.fixture
 def runner(repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> mutants.Runner:
-    # The plugin (journey_guard.mutants_pytest) must import in the copy's pytest: put the real repo on the path.
+    # The plugin (journey_guard.quality.mutants_pytest) must import in the copy's pytest: put the real repo on the path.
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     return mutants.Runner(repo, sys.executable, None, tmp_path_factory.mktemp("work"))
 

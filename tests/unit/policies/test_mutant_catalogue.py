@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from journey_guard import mutants
 from journey_guard.paths import TERRAFORM_DIR
+from journey_guard.quality import mutants
 from policies import config, gate
 from policies.base import CATALOG
 

@@ -1,11 +1,11 @@
 """docs/coverage.md: every fact of docs/spec-facts.yaml, its value and what proves it.
 
-    python -m journey_guard.coverage            # writes docs/coverage.md
-    python -m journey_guard.coverage --check    # exit 1 when it is stale or a fact has no proof
+    python -m journey_guard.quality.coverage            # writes docs/coverage.md
+    python -m journey_guard.quality.coverage --check    # exit 1 when it is stale or a fact has no proof
 
 Proofs are found without running anything: the spec tags of the plan inventories
 (``tests/plan/inventory/*.yaml``, ``!spec:<fact id>``) and the ``@pytest.mark.spec("<fact id>")``
-markers of the tests (``journey_guard.spec_facts`` reads them from the source). A fact of layer
+markers of the tests (``journey_guard.quality.spec_facts`` reads them from the source). A fact of layer
 ``plan``, ``unit`` or ``integration`` must be proven under ``tests/<layer>/``; a marker or tag
 naming no fact is an error, and so is a quote that ``docs/system.md`` does not hold.
 
@@ -23,8 +23,9 @@ from typing import Any
 
 import yaml
 
-from journey_guard import inventory, spec_facts
 from journey_guard.paths import REPO
+from journey_guard.quality import spec_facts
+from journey_guard.terraform import inventory
 
 FACTS = spec_facts.FACTS_FILE
 SPEC = spec_facts.SPEC_FILE
@@ -32,7 +33,7 @@ COVERAGE = REPO / "docs" / "coverage.md"
 TESTS = REPO / "tests"
 INVENTORIES = TESTS / "plan" / "inventory"
 LAYERS = spec_facts.LAYERS
-COMMAND = "python -m journey_guard.coverage"
+COMMAND = "python -m journey_guard.quality.coverage"
 
 
 class CoverageError(inventory.InventoryError):

@@ -243,7 +243,7 @@ class Builder:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.build", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.terraform.build", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output directory (default: build/)")
     parser.add_argument("--offline", action="store_true", help="fail instead of downloading wheels")
     args = parser.parse_args(argv)

@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from journey_guard.account import Account
+from journey_guard.ephemeral.account import Account
 from journey_guard.paths import FUNCTIONS_DIR
+from journey_guard.terraform.plans import walk_resources
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -75,15 +76,9 @@ class FunctionSpec:
     memory_mb: int = 512
 
 
-def _walk(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from _walk(child)
-
-
 def _resources(doc: Mapping[str, Any], rtype: str) -> Iterator[Mapping[str, Any]]:
     root = (doc.get("values") or doc.get("planned_values") or {}).get("root_module", {})
-    for res in _walk(root):
+    for res in walk_resources(root):
         if res.get("type") == rtype and res.get("mode", "managed") == "managed":
             yield res
 

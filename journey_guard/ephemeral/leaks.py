@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from journey_guard.account import Account
+from journey_guard.ephemeral.account import Account
 
 # Codes an endpoint answers for an API it does not have (moto: NotImplemented / 404 / 501).
 UNIMPLEMENTED = {"NotImplemented", "NotImplementedError", "InvalidAction", "UnknownOperationException", "404", "501"}

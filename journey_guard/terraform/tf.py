@@ -14,8 +14,8 @@ import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from journey_guard import toolchain
 from journey_guard.paths import cache_dir, file_lock
+from journey_guard.terraform import toolchain
 
 STAMP = ".terraform/journey-guard-init.sha256"
 
@@ -70,7 +70,7 @@ def validate(tree: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.tf")
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.terraform.tf")
     parser.add_argument("command", choices=["init", "validate"])
     parser.add_argument("trees", nargs="+", type=Path)
     args = parser.parse_args(argv)

@@ -26,8 +26,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from journey_guard import hermetic, plans
 from journey_guard.paths import REPO
+from journey_guard.terraform import hermetic, plans
 
 # The refactor this proves (issue 22: the bucket module, the context, files by concern, then one KMS
 # grant and one service-role trust): the tree before it (the states deployed so far) and the tree it
@@ -174,12 +174,7 @@ def compare(
 
 def state_addresses(state: Mapping[str, Any]) -> list[str]:
     """Managed resource addresses of ``terraform show -json`` of a state."""
-    out, todo = [], [state.get("values", {}).get("root_module", {})]
-    while todo:
-        module = todo.pop()
-        out += [r["address"] for r in module.get("resources", []) if r.get("mode") == "managed"]
-        todo += module.get("child_modules", [])
-    return sorted(out)
+    return sorted(r["address"] for r in plans.walk_resources(state.get("values", {}).get("root_module", {})) if r.get("mode") == "managed")
 
 
 @dataclass

@@ -1,17 +1,17 @@
-"""Delete what one integration run left behind: ``python -m journey_guard.sweep --run-id ID [--execute]``.
+"""Delete what one integration run left behind: ``python -m journey_guard.ephemeral.sweep --run-id ID [--execute]``.
 
 For the day a destroy failed, an apply was killed, or the automation itself died. The run's
-resources are found as the leak check finds survivors (:mod:`journey_guard.leaks`: the tagging API
+resources are found as the leak check finds survivors (:mod:`journey_guard.ephemeral.leaks`: the tagging API
 by ``run_id``, plus per-service listings by the run's suffix, which also see untaggable resources),
 then deleted in dependency order (mappings and functions before queues and tables, roles before
 their policies, aliases before keys; KMS keys are scheduled for deletion, as AWS allows), then the
 run's Terraform state and lock. Dry run by default: it lists and deletes nothing.
 
 It refuses any account that is not a sandbox. ``--target aws``: the double marker of the real-AWS
-integration target (:func:`journey_guard.account.aws_account`). ``--target moto`` (default): the
+integration target (:func:`journey_guard.ephemeral.account.aws_account`). ``--target moto`` (default): the
 run record the harness wrote when the run's moto server started (``build/integration/runs/<run_id>.json``:
 endpoint, pid, account, run id), accepted only while it matches a live server on loopback: that pid
-is a running ``journey_guard.moto_server`` listening on the recorded port, and the endpoint
+is a running ``journey_guard.ephemeral.moto_server`` listening on the recorded port, and the endpoint
 serves the recorded account. A moto account exists only as long as its server, so there is nothing to sweep after it.
 """
 
@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from journey_guard import leaks
-from journey_guard.account import SUFFIX_LENGTH, Account, AccountRefused, aws_account, fresh_account_id, moto_account
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import leaks
+from journey_guard.ephemeral.account import SUFFIX_LENGTH, Account, AccountRefused, aws_account, fresh_account_id, moto_account
+from journey_guard.ephemeral.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
 
 RUNS_DIR = BUILD_DIR / "integration" / "runs"
@@ -102,12 +102,12 @@ def _loopback(host: str) -> bool:
 
 
 def _moto_listening(pid: int, port: int) -> bool:
-    """``pid`` is a live ``journey_guard.moto_server serve`` process listening on ``port``."""
+    """``pid`` is a live ``journey_guard.ephemeral.moto_server serve`` process listening on ``port``."""
     import psutil
 
     try:
         process = psutil.Process(pid)
-        if process.status() == psutil.STATUS_ZOMBIE or "journey_guard.moto_server" not in process.cmdline():
+        if process.status() == psutil.STATUS_ZOMBIE or "journey_guard.ephemeral.moto_server" not in process.cmdline():
             return False
         return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in process.net_connections("inet"))
     except psutil.Error:
@@ -382,7 +382,7 @@ def sweep(account: Account, execute: bool, out: Callable[[str], None] = print) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.sweep", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.ephemeral.sweep", description=__doc__.splitlines()[0])
     parser.add_argument("--run-id", required=True, help="the run's id (tag run_id, it-<suffix>)")
     parser.add_argument("--target", choices=["moto", "aws"], default="moto", help="moto (from the run record, default) or aws")
     parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help=f"where run records are (default {RUNS_DIR})")

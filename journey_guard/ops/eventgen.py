@@ -9,8 +9,8 @@ accepted window, oversize). Deterministic for a given seed and clock.
 
 CLI (prints JSON lines with ``--dry-run``, else puts to any stream)::
 
-    python -m journey_guard.eventgen --stream uja-user-events-dev --users 20 --struggle 2 --video 3 --hostile 5
-    python -m journey_guard.eventgen --stream arn:aws:kinesis:... --endpoint-url http://127.0.0.1:5000
+    python -m journey_guard.ops.eventgen --stream uja-user-events-dev --users 20 --struggle 2 --video 3 --hostile 5
+    python -m journey_guard.ops.eventgen --stream arn:aws:kinesis:... --endpoint-url http://127.0.0.1:5000
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def put(client: Any, stream: str, records: Iterable[Record], attempts: int = 5) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.eventgen", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.ops.eventgen", description=__doc__.splitlines()[0])
     parser.add_argument("--stream", help="stream name or ARN (required unless --dry-run)")
     parser.add_argument("--endpoint-url", help="e.g. a moto server; default: AWS")
     parser.add_argument("--region", default=None)

@@ -274,9 +274,10 @@ def endpoints_for(initialised: Path, terraform: str, env: Mapping[str, str], cac
 
 def main() -> int:
     """Add the installed provider's endpoint names to ``aws_endpoints.json`` (after a provider upgrade)."""
-    from journey_guard import plans, toolchain  # plans imports this module: only here, not at the top
+    from journey_guard.paths import TERRAFORM_DIR
+    from journey_guard.terraform import plans, toolchain  # plans imports this module: only here, not at the top
 
-    template = plans.initialised_template(plans.TERRAFORM_DIR)
+    template = plans.initialised_template(TERRAFORM_DIR)
     version = provider_version(template)
     known = json.loads(KNOWN_ENDPOINTS.read_text())
     known[str(version)] = schema_endpoints(template, toolchain.ensure().terraform, plans.plan_env())

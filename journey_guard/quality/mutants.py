@@ -1,4 +1,4 @@
-"""Mutation testing of the harness itself: ``python -m journey_guard.mutants`` (``nox -s mutants``).
+"""Mutation testing of the harness itself: ``python -m journey_guard.quality.mutants`` (``nox -s mutants``).
 
 The catalogue (``tests/mutants/*.yaml``) lists small, valid, wrong edits of the repository: a file,
 an exact text that occurs there once, its replacement, the spec fact or the policy id the edit
@@ -51,8 +51,8 @@ from typing import Any
 
 import yaml
 
-from journey_guard import environments
 from journey_guard.paths import BUILD_DIR, REPO, cache_dir
+from journey_guard.terraform import environments
 
 CATALOGUE_DIR = REPO / "tests" / "mutants"
 OUTPUT_DIR = BUILD_DIR / "mutants"
@@ -68,7 +68,7 @@ UNIT_ROOT = "tests/unit"
 UNIT_POLICIES = "tests/unit/policies/"
 PARSE_ERROR_ID = "UJA_GATE_002"
 FAILED_LINE = re.compile(r"^\s+FAILED (\S+) ", re.MULTILINE)
-PYTEST_PLUGIN = "journey_guard.mutants_pytest"
+PYTEST_PLUGIN = "journey_guard.quality.mutants_pytest"
 REPORT_ENV = "UJA_MUTANT_REPORT"
 # Copies never take these (ignored or generated), whatever the VCS says.
 SKIP_PARTS = {".git", ".nox", "build", "__pycache__", ".terraform", ".pytest_cache", ".ruff_cache", ".hypothesis"}
@@ -557,7 +557,7 @@ def run_all(mutants: Sequence[Mutant], runner: Runner, *, all_layers: bool, work
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.mutants", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.quality.mutants", description=__doc__.splitlines()[0])
     parser.add_argument("--all-layers", action="store_true", help="the full kill matrix: unit, plan and policy for every mutant")
     parser.add_argument("--no-integration", action="store_true", help="never run the integration layer for survivors (a moto apply each)")
     parser.add_argument("--changed-since", metavar="REF", help="only mutants whose file changed since the merge base with REF")

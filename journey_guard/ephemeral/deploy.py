@@ -4,7 +4,7 @@ Works on a temp copy of the tree (``init`` and state never touch the working tre
 the root's ``backend "s3" {}``: the state bucket ``uja-tfstate-<account>-<env>`` is created directly
 in moto (on real AWS bootstrap made it) and the backend gets a per-run key, plus, against moto, its
 endpoint, path-style addressing and the skip flags. Against moto the provider blocks get the same
-override files as a hermetic plan (``journey_guard.hermetic``), pointed at the server with its keys and
+override files as a hermetic plan (``journey_guard.terraform.hermetic``), pointed at the server with its keys and
 the provider's default retries. Variables: ``environments/<env>.tfvars``, then
 ``environments/integration.tfvars``, then a generated ``run.tfvars.json`` (account, AZs, artifacts and
 run tags) and ``-var name_suffix=<run suffix>``.
@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from journey_guard import hermetic, plans, progress, tf, timeline, toolchain
-from journey_guard.account import Account
+from journey_guard import progress
+from journey_guard.ephemeral import timeline
+from journey_guard.ephemeral.account import Account
 from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR
+from journey_guard.terraform import hermetic, plans, tf, toolchain
 
 INTEGRATION_TFVARS = "integration.tfvars"
 MOTO_AZS = ["us-east-1a", "us-east-1b"]

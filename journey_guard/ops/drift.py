@@ -14,11 +14,11 @@ Two questions, two plans:
 Exit codes: 0 both clean, 2 cloud drift, 3 only code pending, 1 error. The report (Markdown and
 JSON) names each drifted resource and attribute with its value in the state and in the cloud.
 
-    python -m journey_guard.drift dev [--moto URL] [--name-suffix S]   # runs terraform/deploy.sh dev drift
+    python -m journey_guard.ops.drift dev [--moto URL] [--name-suffix S]   # runs terraform/deploy.sh dev drift
     terraform/deploy.sh dev drift                                      # sets up the backend, then calls:
-    python -m journey_guard.drift dev --chdir terraform --plan-dir D -- <terraform variable args>
+    python -m journey_guard.ops.drift dev --chdir terraform --plan-dir D -- <terraform variable args>
 
-The integration tests call ``check`` with a ``journey_guard.deploy.Deployment`` (same planner
+The integration tests call ``check`` with a ``journey_guard.ephemeral.deploy.Deployment`` (same planner
 method). Standard library only: ``deploy.sh`` runs it with the system's python3.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR
-from journey_guard.values import differences, mask, open_json
+from journey_guard.terraform.values import differences, mask, open_json
 
 EXIT_CLEAN, EXIT_ERROR, EXIT_CLOUD_DRIFT, EXIT_PENDING_CODE = 0, 1, 2, 3
 RESULTS = {EXIT_CLEAN: "clean", EXIT_CLOUD_DRIFT: "cloud drift", EXIT_PENDING_CODE: "pending code"}
@@ -286,7 +286,9 @@ class TerraformPlanner:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.drift", description="Cloud drift and pending code of one environment.")
+    parser = argparse.ArgumentParser(
+        prog="python -m journey_guard.ops.drift", description="Cloud drift and pending code of one environment."
+    )
     parser.add_argument("env", help="an environment of terraform/environments/ (deploy.sh refuses others)")
     parser.add_argument("--moto", metavar="URL", help="a moto server (passed to deploy.sh)")
     parser.add_argument("--name-suffix", metavar="S", help="the deployment's name suffix (passed to deploy.sh)")

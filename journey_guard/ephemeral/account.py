@@ -4,7 +4,7 @@ Both targets give the same :class:`Account`: credentials, region, an optional en
 account id, the run id and ``name_suffix`` that keep runs apart, and the tags every resource gets.
 
 - ``moto`` (default): a random 12-digit account id per run, made server-wide in the session's own
-  moto server (``MOTO_ACCOUNT_ID``, see :mod:`journey_guard.moto_server`), so two runs never see
+  moto server (``MOTO_ACCOUNT_ID``, see :mod:`journey_guard.ephemeral.moto_server`), so two runs never see
   each other's resources even if they shared a server.
 - ``aws``: the credentials in the environment (or a role assumed from them, ``UJA_SANDBOX_ROLE_ARN``).
   The account must be marked as a sandbox twice: its id is listed in ``UJA_SANDBOX_ACCOUNT_IDS``

@@ -14,8 +14,8 @@ Two sources:
 Re-putting gives records new sequence numbers; the processor's idempotent writes (same item for
 the same eventId) make a replay of already-stored events harmless.
 
-    python -m journey_guard.replay failures --queue-url URL --stream NAME [--execute]
-    python -m journey_guard.replay quarantine --bucket uja-event-logs-dev-<account> --stream NAME [--prefix quarantine/2026-11-25/] [--execute]
+    python -m journey_guard.ops.replay failures --queue-url URL --stream NAME [--execute]
+    python -m journey_guard.ops.replay quarantine --bucket uja-event-logs-dev-<account> --stream NAME [--prefix quarantine/2026-11-25/] [--execute]
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def _put(kinesis: Any, stream: str, records: list[tuple[bytes, str]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.replay", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.ops.replay", description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", help="e.g. a moto server; default: AWS")
     parser.add_argument("--region", default=None)
     parser.add_argument("--execute", action="store_true", help="really re-put (default: dry run, report only)")

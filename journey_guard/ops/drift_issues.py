@@ -1,8 +1,8 @@
 """One GitHub issue per environment while drift persists: open it, keep it current, close it when clean.
 
-    python -m journey_guard.drift_issues build/drift/drift-dev.json [--repo owner/name] [--api-url URL]
+    python -m journey_guard.ops.drift_issues build/drift/drift-dev.json [--repo owner/name] [--api-url URL]
 
-Reads a drift report (``journey_guard.drift``'s JSON). Cloud drift or pending code: the
+Reads a drift report (``journey_guard.ops.drift``'s JSON). Cloud drift or pending code: the
 environment's open issue (found by a marker in its body, label ``drift``) gets the new report as
 its body, or is opened. Clean: the open issue gets a comment and is closed. The token is the
 workflow's ``GITHUB_TOKEN`` (``issues: write``); the repository and API address default to the
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journey_guard.drift import EXIT_CLEAN, Report
+from journey_guard.ops.drift import EXIT_CLEAN, Report
 
 LABEL = "drift"
 DEFAULT_API = "https://api.github.com"
@@ -124,8 +124,8 @@ def sync(github: GitHub, report: Report) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.drift_issues", description="Sync a drift report to a GitHub issue.")
-    parser.add_argument("report", type=Path, help="drift-<env>.json written by python -m journey_guard.drift")
+    parser = argparse.ArgumentParser(prog="python -m journey_guard.ops.drift_issues", description="Sync a drift report to a GitHub issue.")
+    parser.add_argument("report", type=Path, help="drift-<env>.json written by python -m journey_guard.ops.drift")
     parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name (default $GITHUB_REPOSITORY)")
     parser.add_argument("--api-url", default=os.environ.get("GITHUB_API_URL") or DEFAULT_API, help="default $GITHUB_API_URL")
     args = parser.parse_args(argv)

@@ -10,9 +10,11 @@ last before it started. Shortening anything off that chain does not shorten the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from journey_guard.terraform.plans import walk_resources
 
 _EVENT = re.compile(
     r"^\s*(?P<t>\d+\.\d+) (?P<address>\S+): "
@@ -68,14 +70,8 @@ def _base(address: str) -> str:
 
 def dependencies(state: Mapping[str, Any]) -> dict[str, set[str]]:
     """Resource address (instance keys dropped) -> what it depends on, from ``terraform show -json`` of a state."""
-
-    def walk(module: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
-        yield from module.get("resources", [])
-        for child in module.get("child_modules", []):
-            yield from walk(child)
-
     deps: dict[str, set[str]] = {}
-    for res in walk(state.get("values", {}).get("root_module", {})):
+    for res in walk_resources(state.get("values", {}).get("root_module", {})):
         deps.setdefault(_base(res["address"]), set()).update(_base(d) for d in res.get("depends_on", []))
     return deps
 

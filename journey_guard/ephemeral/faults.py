@@ -6,7 +6,7 @@
   and the lock object (``use_lockfile = true``) stays behind. :func:`recover` removes that lock
   once no terraform of the run is alive, finds the orphans (resources of the run the state does
   not know), imports those the plan would create under the same name (``import`` blocks), sweeps
-  the others (:mod:`journey_guard.sweep`), and applies again.
+  the others (:mod:`journey_guard.ephemeral.sweep`), and applies again.
 - **The moto server dies** (:func:`server_guard`): a watcher thread sees the child's exit within a
   fraction of a second, kills the running step's terraform instead of letting the provider retry
   into the 15-minute step timeout, and the error names the step and the cause.
@@ -30,9 +30,10 @@ from pathlib import Path
 
 import psutil
 
-from journey_guard import sweep, toolchain
-from journey_guard.deploy import PARALLELISM, STEP_TIMEOUT_S, DeployError, Deployment, StepResult
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import sweep
+from journey_guard.ephemeral.deploy import PARALLELISM, STEP_TIMEOUT_S, DeployError, Deployment, StepResult
+from journey_guard.ephemeral.moto_server import MotoServer
+from journey_guard.terraform import toolchain
 
 CREATED = re.compile(r"^(\S+): Creation complete after ")
 IMPORTS_FILE = "journey_guard_adopt.tf"

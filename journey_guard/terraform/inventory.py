@@ -25,7 +25,7 @@ holding JSON (policies) is parsed first when a mapping or list is expected. Expe
 templates: ``{q}``, ``{env}``, ``{account}``, ``{region}``, ``{partition}`` and every root variable
 (``{availability_zones[0]}``; see ``names``).
 
-    python -m journey_guard.inventory draft tests/plan/inventory/dev.yaml --address <address> [--type T] [--outputs]
+    python -m journey_guard.terraform.inventory draft tests/plan/inventory/dev.yaml --address <address> [--type T] [--outputs]
 
 prints the planned values as an inventory block whose leaves are tagged ``!spec:REVIEW`` (no such
 fact: the validator refuses the block until each kept leaf names its fact).
@@ -458,7 +458,7 @@ def report(mismatches: list[Mismatch], source: Path | str) -> str:
     )
     flags += " --counts" * ("counts" in by_block) + " --outputs" * ("outputs" in by_block)
     rel = Path(source).resolve().relative_to(REPO) if Path(source).resolve().is_relative_to(REPO) else source
-    parts.append(f"draft the blocks from the plan for review: python -m journey_guard.inventory draft {rel} {flags.strip()}")
+    parts.append(f"draft the blocks from the plan for review: python -m journey_guard.terraform.inventory draft {rel} {flags.strip()}")
     return f"{len(mismatches)} planned values differ from {rel}:\n" + "\n".join(parts)
 
 
@@ -514,7 +514,7 @@ def draft(
 def render_plan(inventory: Mapping[str, Any]) -> Any:
     """The (cached, hermetic) plan an inventory's ``plan:`` block names: ``{env, tfvars}`` for an
     environment of this repository, ``{root, var_files}`` for any other Terraform root."""
-    from journey_guard import plans  # needs tftest: imported only where a plan is rendered
+    from journey_guard.terraform import plans  # needs tftest: imported only where a plan is rendered
 
     spec = inventory.get("plan")
     source = inventory.get("source", "inventory")
@@ -527,7 +527,9 @@ def render_plan(inventory: Mapping[str, Any]) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m journey_guard.inventory", description="Draft inventory blocks from a plan for review.")
+    parser = argparse.ArgumentParser(
+        prog="python -m journey_guard.terraform.inventory", description="Draft inventory blocks from a plan for review."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("draft", help="print planned values as an inventory block tagged !spec:REVIEW")
     cmd.add_argument("inventory", type=Path, help="the inventory file whose `plan:` says what to render")

@@ -1,4 +1,4 @@
-"""pytest plugin for the mutation runner: how each test ended, and why (``-p journey_guard.mutants_pytest``).
+"""pytest plugin for the mutation runner: how each test ended, and why (``-p journey_guard.quality.mutants_pytest``).
 
 A mutant counts as killed only by a failed assertion; every other failure (a plan error in a
 fixture, an import or syntax error at collection, a crash inside a test) means the mutant broke
