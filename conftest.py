@@ -1,4 +1,8 @@
-"""Root of every test layer: shared options. Layer fixtures live in tests/<layer>/conftest.py."""
+"""Root of every test layer: shared options, and the fixtures of tests/plugins for every layer.
+
+Tests import helpers from tests/support, never from a conftest.py; a layer's conftest.py keeps only
+the hooks that belong to that layer alone (the integration and fault reports).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,17 @@ import sys
 import pytest
 
 from journey_guard import progress
+
+# The helpers' asserts explain themselves as the tests' do (the plugins' are rewritten anyway).
+pytest.register_assert_rewrite("tests.support")
+pytest_plugins = (
+    "tests.plugins.functions",
+    "tests.plugins.harness",
+    "tests.plugins.policies",
+    "tests.plugins.plans",
+    "tests.plugins.integration",
+    "tests.plugins.faults",
+)
 
 # Tests never reach a real AWS account by accident: unset profiles, fake static credentials,
 # and a fixed region. Integration sets its own credentials for the account it creates.

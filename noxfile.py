@@ -15,9 +15,10 @@ import nox
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from journey_guard import environments, parallel  # noqa: E402  (needs the repo on sys.path first)
-from journey_guard import toolchain as tf_toolchain  # noqa: E402
-from journey_guard.paths import sha256_file  # noqa: E402
+from journey_guard.paths import sha256_file  # noqa: E402  (needs the repo on sys.path first)
+from journey_guard.quality import parallel  # noqa: E402
+from journey_guard.terraform import environments  # noqa: E402
+from journey_guard.terraform import toolchain as tf_toolchain  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_existing_virtualenvs = True
@@ -62,7 +63,7 @@ def _policy_python(session: nox.Session) -> Path:
 
 
 def _build(session: nox.Session) -> None:
-    session.run("python", "-m", "journey_guard.build")
+    session.run("python", "-m", "journey_guard.terraform.build")
 
 
 def _prepare(session: nox.Session, requirements: str) -> None:
@@ -95,7 +96,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("terraform", "fmt", "-check", "-recursive", "terraform", external=True)
     _build(session)
-    session.run("python", "-m", "journey_guard.tf", "validate", "terraform", "terraform/bootstrap")
+    session.run("python", "-m", "journey_guard.terraform.tf", "validate", "terraform", "terraform/bootstrap")
     workflows = sorted(str(p) for p in (REPO / ".github" / "workflows").glob("*.yml"))
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     actions = sorted(str(p) for p in (REPO / ".github" / "actions").glob("*/action.yml"))
@@ -152,7 +153,7 @@ def mutants(session: nox.Session) -> None:
     """
     _prepare(session, DEV_REQUIREMENTS)
     python = _policy_python(session)
-    session.run("python", "-m", "journey_guard.mutants", "--policy-python", str(python), *session.posargs)
+    session.run("python", "-m", "journey_guard.quality.mutants", "--policy-python", str(python), *session.posargs)
 
 
 @nox.session
@@ -184,7 +185,7 @@ def bench(session: nox.Session) -> None:
     for suite in sorted((REPO / "benchmarks").glob("*.py")):
         if suite.stem not in {"__init__", "policy"}:
             session.run("python", "-m", f"benchmarks.{suite.stem}")
-    session.run("python", "-m", "journey_guard.bench")
+    session.run("python", "-m", "journey_guard.quality.bench")
 
 
 GATE = ("lint", "unit", "policy", "plan_tests")

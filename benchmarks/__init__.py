@@ -1,1 +1,1 @@
-"""Benchmarks: one module per suite, each writing build/bench/<suite>.json via journey_guard.bench."""
+"""Benchmarks: one module per suite, each writing build/bench/<suite>.json via journey_guard.quality.bench."""

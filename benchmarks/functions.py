@@ -33,8 +33,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from journey_guard import bench
 from journey_guard.paths import FUNCTIONS_DIR
+from journey_guard.quality import bench
 
 if str(FUNCTIONS_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS_DIR))  # the Lambda zip root, as in AWS and in pytest

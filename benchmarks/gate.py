@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.plans import fresh_clone, run_nox
-from journey_guard import bench
+from journey_guard.quality import bench
 
 SUITE = "gate"
 

@@ -22,15 +22,13 @@ from collections.abc import Callable, Iterator
 from itertools import count
 
 from benchmarks.functions import fresh_interpreters, import_probe
-from journey_guard import bench
 from journey_guard.paths import FUNCTIONS_DIR
+from journey_guard.quality import bench
 
 if str(FUNCTIONS_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS_DIR))  # the Lambda zip root, as in AWS and in pytest
 
-from moto import mock_aws
-
-from common.adapters import SNS, SQS, DynamoDB, SageMakerRuntime, Timestream
+from common.adapters import SNS, DynamoDB
 from common.messages import InterventionRequest, StruggleCandidate, VideoCandidate
 from common.scoring import exit_risk, video_engagement
 from common.scoring.features import derive_features
@@ -38,10 +36,10 @@ from intervention_executor import handler as executor
 from intervention_executor import service as executor_service
 from struggle_detector import handler as struggle
 from struggle_detector import rules as struggle_rules
-from struggle_detector import service as struggle_service
-from tests.unit.sqs_functions import T0, Aws, Context, create, sqs_event
+from tests.support.lambdas import lambda_context, sqs_event
+from tests.support.moto_world import moto_world
+from tests.support.sqs_functions import T0, Aws, create
 from video_analyzer import handler as video
-from video_analyzer import service as video_service
 
 SUITE = "handlers"
 BATCH = 10
@@ -50,88 +48,53 @@ IMPORT_RUNS = 5
 PACKAGES = {"struggle_detector": "struggle-detector", "video_analyzer": "video-analyzer", "intervention_executor": "intervention-executor"}
 
 
-def _struggle_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
-    deps = struggle_service.Dependencies(
-        aws.settings("struggle-detector"),
-        DynamoDB(aws.dynamodb),
-        SQS(aws.sqs),
-        Timestream(aws.timestream),
-        SageMakerRuntime(aws.exit_endpoint),
-        lambda: T0,
-    )
-    idem = aws.idempotency("struggle-detector")
+def _batches(
+    handle: Callable[..., dict], deps: object, idempotency: object, body: Callable[[int], str], n: Iterator[int]
+) -> Callable[[], dict]:
+    """One call: a batch of ``BATCH`` new messages (``body(i)``) through ``handle``."""
 
     def one() -> dict:
-        bodies = []
-        for _ in range(BATCH):
-            i = next(n)
-            c = StruggleCandidate(
-                requestId=f"struggle:e{i}",
-                sourceEventIds=[f"e{i}"],
-                userId=f"u{i % 3}",
-                sessionId="s",
-                featureId=f"f{i % 4}",
-                attemptCount=1 + i % 6,
-                eventType="feature_interaction",
-                detectedAt=T0 + i,
-            )
-            bodies.append(c.model_dump_json())
-        return struggle.handle(sqs_event(bodies), Context(), deps, idem)
+        return handle(sqs_event([body(next(n)) for _ in range(BATCH)]), lambda_context(), deps, idempotency)
 
     return one
+
+
+def _candidate(model: type[StruggleCandidate | VideoCandidate], kind: str, i: int, fields: dict[str, object]) -> str:
+    """The message about the ``i``-th event: its own request id and source event, one of three users."""
+    return model(requestId=f"{kind}:e{i}", sourceEventIds=[f"e{i}"], userId=f"u{i % 3}", **fields).model_dump_json()
+
+
+def _struggle_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
+    def body(i: int) -> str:
+        fields = {"sessionId": "s", "featureId": f"f{i % 4}", "attemptCount": 1 + i % 6, "eventType": "feature_interaction"}
+        return _candidate(StruggleCandidate, "struggle", i, fields | {"detectedAt": T0 + i})
+
+    return _batches(struggle.handle, aws.scoring_deps("struggle-detector"), aws.idempotency("struggle-detector"), body, n)
 
 
 def _video_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
-    deps = video_service.Dependencies(
-        aws.settings("video-analyzer"),
-        DynamoDB(aws.dynamodb),
-        SQS(aws.sqs),
-        Timestream(aws.timestream),
-        SageMakerRuntime(aws.video_endpoint),
-        lambda: T0,
-    )
-    idem = aws.idempotency("video-analyzer")
+    def body(i: int) -> str:
+        return _candidate(VideoCandidate, "video", i, {"videoId": f"v{i % 5}", "watchMs": 1000 * i, "completionRate": 0.1, "at": T0 + i})
 
-    def one() -> dict:
-        bodies = []
-        for _ in range(BATCH):
-            i = next(n)
-            v = VideoCandidate(
-                requestId=f"video:e{i}",
-                sourceEventIds=[f"e{i}"],
-                userId=f"u{i % 3}",
-                videoId=f"v{i % 5}",
-                watchMs=1000 * i,
-                completionRate=0.1,
-                at=T0 + i,
-            )
-            bodies.append(v.model_dump_json())
-        return video.handle(sqs_event(bodies), Context(), deps, idem)
-
-    return one
+    return _batches(video.handle, aws.scoring_deps("video-analyzer"), aws.idempotency("video-analyzer"), body, n)
 
 
 def _executor_batch(aws: Aws, n: Iterator[int]) -> Callable[[], dict]:
     deps = executor_service.Dependencies(aws.settings("intervention-executor"), DynamoDB(aws.dynamodb), SNS(aws.sns), lambda: T0)
-    idem = aws.idempotency("intervention-executor")
     priorities = ("low", "normal", "high", "critical")
 
-    def one() -> dict:
-        bodies = []
-        for _ in range(BATCH):
-            i = next(n)
-            r = InterventionRequest(
-                requestId=f"r{i}", sourceEventIds=[f"e{i}"], userId=f"u{i}", interventionType="contextual_help", priority=priorities[i % 4]
-            )
-            bodies.append(r.model_dump_json(exclude_none=True))
-        return executor.handle(sqs_event(bodies), Context(), deps, idem)
+    def body(i: int) -> str:
+        request = InterventionRequest(
+            requestId=f"r{i}", sourceEventIds=[f"e{i}"], userId=f"u{i}", interventionType="contextual_help", priority=priorities[i % 4]
+        )
+        return request.model_dump_json(exclude_none=True)
 
-    return one
+    return _batches(executor.handle, deps, aws.idempotency("intervention-executor"), body, n)
 
 
 def batch_ms(make: Callable[[Aws, Iterator[int]], Callable[[], dict]]) -> float:
-    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):  # the handlers print their metrics (EMF)
-        one = make(create(), count())
+    with moto_world() as world, contextlib.redirect_stdout(io.StringIO()):  # the handlers print their metrics (EMF)
+        one = make(create(world), count())
         one()  # warm-up: lazy imports, first calls
         times = []
         for _ in range(BATCHES):

@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 
-from journey_guard import environments
-from journey_guard.bench import record
 from journey_guard.paths import BUILD_DIR, REPO
+from journey_guard.quality.bench import record
+from journey_guard.terraform import environments
 
 SUITE = "integration"
 GOAL_CYCLE_S = 80

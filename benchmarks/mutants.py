@@ -18,8 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from journey_guard import bench, mutants
 from journey_guard.paths import REPO
+from journey_guard.quality import bench, mutants
 
 SUITE = "mutants"
 WORKERS = 2

@@ -20,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from journey_guard import bench, environments, plans, tf
 from journey_guard.paths import BUILD_DIR, REPO
+from journey_guard.quality import bench
+from journey_guard.terraform import environments, plans, tf
 
 SUITE = "plans"
 TEST_TFVARS = REPO / "tests" / "plan" / "test.tfvars"

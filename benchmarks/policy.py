@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from journey_guard import bench, toolchain
 from journey_guard.paths import REPO, TERRAFORM_DIR
+from journey_guard.quality import bench
+from journey_guard.terraform import toolchain
 from policies import config, plans
 
 SUITE = "policy"

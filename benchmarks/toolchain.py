@@ -10,8 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from journey_guard import bench, toolchain
 from journey_guard.paths import BUILD_DIR, TERRAFORM_DIR
+from journey_guard.quality import bench
+from journey_guard.terraform import toolchain
 
 
 def _timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
@@ -35,8 +36,8 @@ def _init_seconds(plugin_cache: Path) -> float:
 
 def main() -> int:
     shutil.rmtree(BUILD_DIR / "toolchain", ignore_errors=True)
-    cold = _timed([sys.executable, "-m", "journey_guard.toolchain"])
-    warm = min(_timed([sys.executable, "-m", "journey_guard.toolchain"]) for _ in range(3))
+    cold = _timed([sys.executable, "-m", "journey_guard.terraform.toolchain"])
+    warm = min(_timed([sys.executable, "-m", "journey_guard.terraform.toolchain"]) for _ in range(3))
     bench.record("toolchain", "toolchain_cold", cold, "s")
     bench.record("toolchain", "toolchain_warm_noop", warm, "s", goal="< 2 s")
     with tempfile.TemporaryDirectory() as cache:

@@ -95,9 +95,8 @@ def is_set(raw: Any) -> bool:
     return raw not in (None, "", [], {})
 
 
-def flag(conf: dict[str, Any], key: str) -> bool | None:
-    """A boolean attribute: True/False, or None when unresolved or absent."""
-    raw = value(conf, key)
+def as_flag(raw: Any) -> bool | None:
+    """A boolean value, also written "true"/"false": True/False, or None when unresolved or absent."""
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, str) and raw.lower() in ("true", "false"):
@@ -105,8 +104,12 @@ def flag(conf: dict[str, Any], key: str) -> bool | None:
     return None
 
 
-def number(conf: dict[str, Any], key: str) -> int | None:
-    raw = value(conf, key)
+def flag(conf: dict[str, Any], key: str) -> bool | None:
+    """A boolean attribute: True/False, or None when unresolved or absent."""
+    return as_flag(value(conf, key))
+
+
+def as_number(raw: Any) -> int | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int | float):
@@ -114,6 +117,30 @@ def number(conf: dict[str, Any], key: str) -> int | None:
     if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
         return int(raw)
     return None
+
+
+def number(conf: dict[str, Any], key: str) -> int | None:
+    return as_number(value(conf, key))
+
+
+def matches(raw: Any, expected: object) -> bool | None:
+    """Whether a value is ``expected`` (a boolean also written "true"/"false"): absent is False, an
+    unresolved reference (or, for a boolean, a value of another kind) None."""
+    if isinstance(expected, bool):
+        found = as_flag(raw)
+        if found is None:
+            return False if raw is None else None
+        return found == expected
+    return None if is_unresolved(raw) else raw == expected
+
+
+def within(raw: Any, low: int | None, high: int | None) -> bool | None:
+    """Whether a value is a whole number from ``low`` to ``high`` (None: no bound on that side): absent
+    or not a number is False, an unresolved reference None."""
+    if is_unresolved(raw):
+        return None
+    found = as_number(raw)
+    return found is not None and (low is None or low <= found) and (high is None or found <= high)
 
 
 def customer_key(raw: Any) -> bool | None:
@@ -145,12 +172,14 @@ class CustomerKeyCheck(UjaCheck):
 
     Declarative, as checkov's ``BaseResourceValueCheck``: a subclass names where the key is (``KEY``,
     dotted through nested blocks; a mapping by resource type where types differ) and, when the
-    resource can also be left unencrypted or on another algorithm, overrides ``encrypted``. Ours
-    rather than checkov's base: it answers UNKNOWN for an unresolved reference and passes a key
-    created in the same plan.
+    resource can also be left unencrypted or on another algorithm, the attribute that asks for KMS
+    and its value (``ENCRYPTION``, compared by ``matches``; ``encrypted`` where one value will not
+    do). Ours rather than checkov's base: it
+    answers UNKNOWN for an unresolved reference and passes a key created in the same plan.
     """
 
     KEY: ClassVar[str | Mapping[str, str]]
+    ENCRYPTION: ClassVar[tuple[str, object] | None] = None
     CATEGORY = CheckCategories.ENCRYPTION
 
     def evaluate(self, conf: dict[str, list[Any]]) -> bool | None:
@@ -162,7 +191,10 @@ class CustomerKeyCheck(UjaCheck):
 
     def encrypted(self, conf: dict[str, list[Any]]) -> bool | None:
         """Whether the resource asks for KMS encryption at all (False: a finding; None: unresolved)."""
-        return True
+        if self.ENCRYPTION is None:
+            return True
+        attribute, expected = self.ENCRYPTION
+        return matches(value_at(conf, attribute), expected)
 
 
 class EnvironmentCheck(UjaCheck):

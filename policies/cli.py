@@ -79,7 +79,7 @@ def _formats(raw: str) -> list[str]:
 
 
 def _environments(tree: Path, selected: str, cfg):  # type: ignore[no-untyped-def]  (config is imported lazily)
-    from journey_guard import environments
+    from journey_guard.terraform import environments
 
     # An environment of the tree (tfvars and backend file) without thresholds would go unscanned: refuse.
     try:

@@ -1,4 +1,4 @@
-"""Plans for the gate: the plan tests' helper renders and caches them (``journey_guard.plans``).
+"""Plans for the gate: the plan tests' helper renders and caches them (``journey_guard.terraform.plans``).
 
 The gate asks for exactly what the plan tests ask for (the environment's tfvars plus the hermetic
 test tfvars named in ``policies/config.yaml``), so both share one cache entry per environment and
@@ -9,30 +9,23 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from journey_guard import plans, toolchain
 from journey_guard.paths import REPO
+from journey_guard.terraform import plans, toolchain
 
 # checkov's marker of a value known only after apply (checkov.common.util.consts.TRUE_AFTER_UNKNOWN).
 TRUE_AFTER_UNKNOWN = "true_after_unknown"
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
 
 
 def _config_expressions(plan: Mapping[str, Any], address: str) -> Mapping[str, Any]:
     """The configuration expressions of the resource at ``address`` (instance keys dropped)."""
-    parts = _INSTANCE_KEY.sub("", address).split(".")
-    module = plan.get("configuration", {}).get("root_module", {})
-    while parts[0] == "module":
-        module = module.get("module_calls", {}).get(parts[1], {}).get("module", {})
-        parts = parts[2:]
-    wanted = ".".join(parts)
-    return next((r.get("expressions", {}) for r in module.get("resources", []) if r.get("address") == wanted), {})
+    _, block = plans.config_resource(plan.get("configuration", {}), address)
+    return (block or {}).get("expressions", {})
 
 
 def _only_variables(expression: Any) -> bool:
@@ -63,18 +56,14 @@ def mark_unknown_nested(plan: dict[str, Any]) -> dict[str, Any]:
     """
     plan = copy.deepcopy(plan)  # the helper's cached plan is shared within the process
     unknown = {rc["address"]: rc.get("change", {}).get("after_unknown") for rc in plan.get("resource_changes", [])}
-    todo = [plan.get("planned_values", {}).get("root_module", {})]
-    while todo:
-        module = todo.pop()
-        todo += module.get("child_modules", [])
-        for resource in module.get("resources", []):
-            marks, values = unknown.get(resource["address"]), resource.get("values")
-            if not (isinstance(marks, dict) and isinstance(values, dict)):
-                continue
-            expressions = _config_expressions(plan, resource["address"])
-            for key, mark in marks.items():
-                if isinstance(mark, list):
-                    _mark_nested(values.get(key), mark, expressions.get(key))
+    for resource in plans.walk_resources(plan.get("planned_values", {}).get("root_module", {})):
+        marks, values = unknown.get(resource["address"]), resource.get("values")
+        if not (isinstance(marks, dict) and isinstance(values, dict)):
+            continue
+        expressions = _config_expressions(plan, resource["address"])
+        for key, mark in marks.items():
+            if isinstance(mark, list):
+                _mark_nested(values.get(key), mark, expressions.get(key))
     return plan
 
 

@@ -57,7 +57,7 @@ def derive(schema: dict[str, Any]) -> dict[str, list[str]]:
 
 def provider_schema(tree: Path) -> dict[str, Any]:
     """``terraform providers schema -json`` in the plan helper's initialised copy of ``tree``."""
-    from journey_guard import plans, tf
+    from journey_guard.terraform import plans, tf
 
     return json.loads(tf.run(plans.initialised_template(tree), "providers", "schema", "-json", env=plans.plan_env()).stdout)
 

@@ -3,7 +3,7 @@
 A directory with ``.tf`` files is a root unless another directory calls it as a local module
 (``source = "./..."``/``"../..."``): modules are scanned through the roots that call them, with the
 values those calls pass. Each root is planned with the hermetic override mechanism
-(``journey_guard.plans.render_root``: its own provider blocks, aliases and child modules' included,
+(``journey_guard.terraform.plans.render_root``: its own provider blocks, aliases and child modules' included,
 pointed at a local moto server the gate starts, so data sources such as caller identity, region
 and availability zones are answered). When a plan is impossible (a required variable unset, a
 data source moto cannot answer, a provider other than aws, a module source that cannot be
@@ -145,7 +145,7 @@ def _plan_against(root: Path, var_files: Sequence[Path], moto: Callable[[], str]
     account moto answers for (its answers depend on nothing else)."""
     import tftest
 
-    from journey_guard import hermetic, plans
+    from journey_guard.terraform import hermetic, plans
 
     key = hashlib.sha256(f"{plans.cache_key(plans.root_inputs(root, var_files=var_files))}|moto|{PLAN_ACCOUNT}".encode()).hexdigest()
     cached = plans.plan_cache_dir() / f"{key}.json"
@@ -157,7 +157,7 @@ def _plan_against(root: Path, var_files: Sequence[Path], moto: Callable[[], str]
     with tempfile.TemporaryDirectory(prefix="uja-root-") as tmp:
         inputs = plans.copy(plans.root_inputs(root, var_files=var_files), Path(tmp) / "base")
         files = plans.prepare(inputs, hermetic.Settings(endpoint=moto()))
-        runner = tftest.TerraformTest(str(inputs.tree), binary=plans._toolchain().terraform, env=plans.plan_env())
+        runner = tftest.TerraformTest(str(inputs.tree), binary=plans.terraform_toolchain().terraform, env=plans.plan_env())
         try:
             raw = dict(runner.plan(output=True, refresh=False, lock=False, tf_var_file=files))
         except tftest.TerraformTestError as exc:
@@ -165,9 +165,9 @@ def _plan_against(root: Path, var_files: Sequence[Path], moto: Callable[[], str]
             # A fresh moto server answers the same every time: a data source it cannot answer fails the
             # same way on every run, so that failure is remembered like a plan.
             if "with data." in message:
-                plans._write_atomic(cached, {plans.CACHED_ERROR: message})
+                plans.write_atomic(cached, {plans.CACHED_ERROR: message})
             raise plans.PlanError(message) from exc
-    plans._write_atomic(cached, raw)
+    plans.write_atomic(cached, raw)
     return raw
 
 
@@ -177,7 +177,7 @@ def render(root: Path, var_files: Sequence[Path], out: Path, moto: Callable[[], 
     A root without AWS data sources gets the cached hermetic plan (unreachable endpoints); one with
     them is planned against the moto server ``moto()`` starts (once) and the report names them.
     """
-    from journey_guard import plans, toolchain
+    from journey_guard.terraform import plans, toolchain
 
     reason = why_unplannable(root)
     if reason:
@@ -252,7 +252,7 @@ def _unknown_findings(rel: str, root: Path, reason: str) -> list[gate.Finding]:
 
 def scan(tree: Path, var_files: Sequence[Path], render_plans: bool, given_plan: Path | None = None) -> list[RootResult]:
     """Every root under ``tree``: one result each, scoped by its path (the tree itself: no scope)."""
-    from journey_guard.moto_server import MotoServer
+    from journey_guard.ephemeral.moto_server import MotoServer
 
     found = discover(tree)
     results = []

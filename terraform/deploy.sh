@@ -4,7 +4,7 @@
 #   terraform/deploy.sh [--moto ENDPOINT] [--name-suffix S] [--auto-approve] <environment> <plan|apply|destroy|drift>
 #
 # An environment is a name with environments/<env>.tfvars and environments/<env>-backend.hcl
-# (journey_guard/environments.py; docs/adding-an-environment.md).
+# (journey_guard/terraform/environments.py; docs/adding-an-environment.md).
 #
 # Real AWS (default): credentials from the standard AWS chain. The state lives in the bootstrap's
 # bucket for the environment (terraform/bootstrap/ creates it, once per account) under the key of
@@ -21,7 +21,7 @@
 # --auto-approve: apply or destroy without the interactive confirmation. destroy never skips the
 # confirmation unless this flag is given.
 #
-# drift: python3 -m journey_guard.drift with the same backend and variables: a refresh-only plan (the
+# drift: python3 -m journey_guard.ops.drift with the same backend and variables: a refresh-only plan (the
 # cloud against the state) and a plan without refresh (the code against the state); Markdown and JSON
 # reports in $UJA_DRIFT_REPORT_DIR (default <build>/drift). Exit 0 clean, 2 cloud drift, 3 only code
 # pending, 1 on any error (this script's own errors included).
@@ -110,7 +110,7 @@ command -v terraform >/dev/null || die "terraform not found on PATH (install Ter
 
 # The project's CLI config (provider mirror) unless the caller exported one that exists.
 if [[ ! -f "${TF_CLI_CONFIG_FILE:-}" ]] && command -v python3 >/dev/null; then
-    toolchain_env="$(cd "$REPO" && python3 -m journey_guard.toolchain)" || die "python3 -m journey_guard.toolchain failed"
+    toolchain_env="$(cd "$REPO" && python3 -m journey_guard.terraform.toolchain)" || die "python3 -m journey_guard.terraform.toolchain failed"
     eval "$(grep '^export ' <<<"$toolchain_env")"
 fi
 
@@ -135,10 +135,10 @@ for f in "${var_files[@]}"; do
     [[ -z "$value" ]] || flink_enabled="$value"
 done
 if [[ "$action" == apply && "$flink_enabled" == true && -e "$BUILD_DIR/flink/MISSING_JAR" ]]; then
-    die "refusing to deploy Flink: $BUILD_DIR/flink/MISSING_JAR says the job zip lacks the Kinesis connector jar; set UJA_FLINK_CONNECTOR_JAR and rebuild (python -m journey_guard.build), or set flink_enabled = false"
+    die "refusing to deploy Flink: $BUILD_DIR/flink/MISSING_JAR says the job zip lacks the Kinesis connector jar; set UJA_FLINK_CONNECTOR_JAR and rebuild (python -m journey_guard.terraform.build), or set flink_enabled = false"
 fi
 if [[ "$action" != destroy ]]; then
-    compgen -G "$BUILD_DIR/lambda/*.zip" >/dev/null || die "no build artifacts in $BUILD_DIR/lambda: run python -m journey_guard.build first"
+    compgen -G "$BUILD_DIR/lambda/*.zip" >/dev/null || die "no build artifacts in $BUILD_DIR/lambda: run python -m journey_guard.terraform.build first"
 fi
 
 # -input=false would also suppress apply's and destroy's confirmation prompt: keep it for the
@@ -211,7 +211,7 @@ EOF
     backend_args+=(-backend-config="$TF_DATA_DIR/moto-backend.hcl")
 fi
 
-# Terraform's plugin cache is not safe for parallel init: share the lock journey_guard.tf takes.
+# Terraform's plugin cache is not safe for parallel init: share the lock journey_guard.terraform.tf takes.
 lock_dir="${UJA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-guard}/terraform"
 mkdir -p "$lock_dir"
 echo "deploy.sh: $action $qualifier ($target, state s3://$state_bucket/$state_key)"
@@ -230,9 +230,9 @@ case "$action" in
         [[ -z "$remaining" ]] || die "destroy left resources in the state:"$'\n'"$remaining"
         ;;
     drift)
-        command -v python3 >/dev/null || die "python3 not found on PATH (the drift check is journey_guard.drift)"
+        command -v python3 >/dev/null || die "python3 not found on PATH (the drift check is journey_guard.ops.drift)"
         status=0
-        (cd "$REPO" && python3 -m journey_guard.drift "$env_name" --chdir "$HERE" --plan-dir "$TF_DATA_DIR" \
+        (cd "$REPO" && python3 -m journey_guard.ops.drift "$env_name" --chdir "$HERE" --plan-dir "$TF_DATA_DIR" \
             --report-dir "${UJA_DRIFT_REPORT_DIR:-$BUILD_DIR/drift}" -- "${tf_args[@]}") || status=$?
         echo "deploy.sh: drift $qualifier finished in $((SECONDS - start)) s (exit $status)"
         exit "$status"

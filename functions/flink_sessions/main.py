@@ -63,6 +63,15 @@ EVENT_COLUMNS = f"""userId STRING,
   eventType STRING,
   `timestamp` BIGINT,
   eventData ROW<{EVENT_DATA_COLUMNS}>"""
+SESSION_COLUMNS = """userId STRING,
+  sessionStart TIMESTAMP_LTZ(3),
+  sessionEnd TIMESTAMP_LTZ(3),
+  events BIGINT,
+  errors BIGINT,
+  videoSeconds DOUBLE,
+  durationSeconds DOUBLE,
+  firstEventMs BIGINT,
+  lastEventMs BIGINT"""
 # An exported event needs what the features are keyed and windowed by.
 EXPORT_REQUIRED = ("userId", "sessionId", "eventType", "`timestamp`")
 
@@ -74,9 +83,17 @@ def stream_options(props: dict[str, str]) -> str:
     return f"'stream' = '{props['stream.name']}',\n  'scan.stream.initpos' = 'TRIM_HORIZON'"
 
 
+def with_clause(*options: str) -> str:
+    """A table's WITH clause from its ``'key' = 'value'`` options, one a line."""
+    return "WITH (\n  " + ",\n  ".join(options) + "\n)"
+
+
 def source_ddl(stream: str, region: str) -> str:
     # Malformed records are skipped rather than failing the job in a restart loop: the event
     # processor quarantines and counts them (spec section 4), so they are not lost.
+    options = with_clause(
+        "'connector' = 'kinesis'", stream, f"'aws.region' = '{region}'", "'format' = 'json'", "'json.ignore-parse-errors' = 'true'"
+    )
     return f"""
 CREATE TABLE user_events (
   {EVENT_COLUMNS},
@@ -84,49 +101,32 @@ CREATE TABLE user_events (
   video_ms AS COALESCE(eventData.`duration`, 0),
   event_time AS TO_TIMESTAMP_LTZ(`timestamp`, 3),
   WATERMARK FOR event_time AS event_time - INTERVAL '{WATERMARK_DELAY_SECONDS}' SECOND
-) WITH (
-  'connector' = 'kinesis',
-  {stream},
-  'aws.region' = '{region}',
-  'format' = 'json',
-  'json.ignore-parse-errors' = 'true'
-)"""
+) {options}"""
+
+
+def json_sink_ddl(table: str, columns: str, path: str, *options: str) -> str:
+    """A table of JSON lines under ``path``, one partition a day (``dt``), each committed with a success file."""
+    sink = with_clause(
+        "'connector' = 'filesystem'",
+        f"'path' = '{path}'",
+        "'format' = 'json'",
+        *options,
+        "'sink.partition-commit.policy.kind' = 'success-file'",
+    )
+    return f"""
+CREATE TABLE {table} (
+  {columns},
+  dt STRING
+) PARTITIONED BY (dt) {sink}"""
 
 
 def sink_ddl(output_path: str) -> str:
-    return f"""
-CREATE TABLE session_analytics (
-  userId STRING,
-  sessionStart TIMESTAMP_LTZ(3),
-  sessionEnd TIMESTAMP_LTZ(3),
-  events BIGINT,
-  errors BIGINT,
-  videoSeconds DOUBLE,
-  durationSeconds DOUBLE,
-  firstEventMs BIGINT,
-  lastEventMs BIGINT,
-  dt STRING
-) PARTITIONED BY (dt) WITH (
-  'connector' = 'filesystem',
-  'path' = '{output_path}',
-  'format' = 'json',
-  'sink.partition-commit.policy.kind' = 'success-file'
-)"""
+    return json_sink_ddl("session_analytics", SESSION_COLUMNS, output_path)
 
 
 def export_sink_ddl(export_path: str) -> str:
     # Null fields are left out, so an absent attemptCount reads as the features' default (1).
-    return f"""
-CREATE TABLE user_events_export (
-  {EVENT_COLUMNS},
-  dt STRING
-) PARTITIONED BY (dt) WITH (
-  'connector' = 'filesystem',
-  'path' = '{export_path}',
-  'format' = 'json',
-  'json.encode.ignore-null-fields' = 'true',
-  'sink.partition-commit.policy.kind' = 'success-file'
-)"""
+    return json_sink_ddl("user_events_export", EVENT_COLUMNS, export_path, "'json.encode.ignore-null-fields' = 'true'")
 
 
 def export_sql() -> str:

@@ -1,4 +1,4 @@
-from policies.base import CustomerKeyCheck, block, flag, value
+from policies.base import CustomerKeyCheck
 
 
 class DynamoDbCustomerKey(CustomerKeyCheck):
@@ -9,13 +9,7 @@ class DynamoDbCustomerKey(CustomerKeyCheck):
     FIX = "Add server_side_encryption { enabled = true, kms_key_arn = <storage key ARN> }."
     RESOURCES = ("aws_dynamodb_table",)
     KEY = "server_side_encryption.kms_key_arn"
-
-    def encrypted(self, conf):
-        sse = block(conf, "server_side_encryption") or {}
-        enabled = flag(sse, "enabled")
-        if enabled is None and value(sse, "enabled") is not None:
-            return None
-        return enabled is True
+    ENCRYPTION = ("server_side_encryption.enabled", True)
 
 
 check = DynamoDbCustomerKey()

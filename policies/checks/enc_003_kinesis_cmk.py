@@ -1,4 +1,4 @@
-from policies.base import CustomerKeyCheck, is_unresolved, value
+from policies.base import CustomerKeyCheck
 
 
 class KinesisCustomerKey(CustomerKeyCheck):
@@ -9,10 +9,7 @@ class KinesisCustomerKey(CustomerKeyCheck):
     FIX = 'Set encryption_type = "KMS" and kms_key_id = <events key ARN>.'
     RESOURCES = ("aws_kinesis_stream",)
     KEY = "kms_key_id"
-
-    def encrypted(self, conf):
-        kind = value(conf, "encryption_type")
-        return None if is_unresolved(kind) else kind == "KMS"
+    ENCRYPTION = ("encryption_type", "KMS")
 
 
 check = KinesisCustomerKey()

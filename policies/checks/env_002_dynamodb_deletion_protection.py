@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import EnvironmentCheck, flag, value
+from policies.base import EnvironmentCheck, matches, value
 
 
 class DynamoDbDeletionProtectionPerEnvironment(EnvironmentCheck):
@@ -14,9 +14,7 @@ class DynamoDbDeletionProtectionPerEnvironment(EnvironmentCheck):
     REQUIRED_BY = "dynamodb_deletion_protection_required"
 
     def evaluate(self, conf):
-        if value(conf, "deletion_protection_enabled") is None:
-            return False
-        return flag(conf, "deletion_protection_enabled")
+        return matches(value(conf, "deletion_protection_enabled"), True)
 
 
 check = DynamoDbDeletionProtectionPerEnvironment()

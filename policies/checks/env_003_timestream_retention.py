@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import EnvironmentCheck, block, is_unresolved, number, value
+from policies.base import EnvironmentCheck, value_at, within
 
 
 class TimestreamMagneticRetention(EnvironmentCheck):
@@ -13,13 +13,9 @@ class TimestreamMagneticRetention(EnvironmentCheck):
     CATEGORY = CheckCategories.BACKUP_AND_RECOVERY
 
     def evaluate(self, conf):
-        retention = block(conf, "retention_properties")
-        if retention is None:
-            return False  # unset leaves retention to the service default, not to the environment's decision
-        if is_unresolved(value(retention, "magnetic_store_retention_period_in_days")):
-            return None
-        days = number(retention, "magnetic_store_retention_period_in_days")
-        return days is not None and days >= self.environment.timestream_magnetic_retention_min_days
+        # Unset (no retention_properties) leaves retention to the service default, not to the environment's decision: a finding.
+        days = value_at(conf, "retention_properties.magnetic_store_retention_period_in_days")
+        return within(days, self.environment.timestream_magnetic_retention_min_days, None)
 
 
 check = TimestreamMagneticRetention()

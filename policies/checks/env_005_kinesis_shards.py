@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import EnvironmentCheck, is_unresolved, number, value
+from policies.base import EnvironmentCheck, value, within
 
 
 class KinesisShardsPerEnvironment(EnvironmentCheck):
@@ -13,10 +13,7 @@ class KinesisShardsPerEnvironment(EnvironmentCheck):
     CATEGORY = CheckCategories.GENERAL_SECURITY
 
     def evaluate(self, conf):
-        if is_unresolved(value(conf, "shard_count")):
-            return None
-        shards = number(conf, "shard_count")
-        return shards is not None and self.environment.kinesis_shards_min <= shards <= self.environment.kinesis_shards_max
+        return within(value(conf, "shard_count"), self.environment.kinesis_shards_min, self.environment.kinesis_shards_max)
 
 
 check = KinesisShardsPerEnvironment()

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import UjaCheck, is_unresolved, value
+from policies.base import UjaCheck, matches, value
 
 
 class LambdaUrlRequiresIam(UjaCheck):
@@ -13,8 +13,7 @@ class LambdaUrlRequiresIam(UjaCheck):
     CATEGORY = CheckCategories.NETWORKING
 
     def evaluate(self, conf):
-        kind = value(conf, "authorization_type")
-        return None if is_unresolved(kind) else kind == "AWS_IAM"
+        return matches(value(conf, "authorization_type"), "AWS_IAM")
 
 
 check = LambdaUrlRequiresIam()

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import UjaCheck, flag, value
+from policies.base import UjaCheck, matches, value
 
 
 class KmsKeyRotation(UjaCheck):
@@ -17,10 +17,7 @@ class KmsKeyRotation(UjaCheck):
         spec = value(conf, "customer_master_key_spec", "SYMMETRIC_DEFAULT")
         if spec not in (None, "SYMMETRIC_DEFAULT"):
             return True
-        enabled = flag(conf, "enable_key_rotation")
-        if enabled is None and value(conf, "enable_key_rotation") is not None:
-            return None
-        return enabled is True
+        return matches(value(conf, "enable_key_rotation"), True)
 
 
 check = KmsKeyRotation()

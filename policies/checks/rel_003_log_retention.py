@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.base import UjaCheck, is_unresolved, number, value
+from policies.base import UjaCheck, value, within
 
 
 class LogGroupRetention(UjaCheck):
@@ -13,10 +13,7 @@ class LogGroupRetention(UjaCheck):
     CATEGORY = CheckCategories.LOGGING
 
     def evaluate(self, conf):
-        if is_unresolved(value(conf, "retention_in_days")):
-            return None
-        days = number(conf, "retention_in_days")
-        return days is not None and days > 0
+        return within(value(conf, "retention_in_days"), 1, None)  # any retention at all
 
 
 check = LogGroupRetention()

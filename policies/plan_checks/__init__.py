@@ -2,7 +2,7 @@
 
 checkov's plan graph loses the edges of for_each resources, so these follow the plan itself: known
 values (names, ARNs built from names, policy documents) and, where a value is known only after
-apply, the configuration's references traced through module inputs (``journey_guard.plans``).
+apply, the configuration's references traced through module inputs (``journey_guard.terraform.plans``).
 Each module defines ``RULE`` and ``evaluate(view) -> [(address, passed)]``; an address the check
 cannot decide is left out.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from journey_guard import plans
+from journey_guard.terraform import plans
 from policies.base import Rule
 
 REFERENCE = re.compile(r"^(?P<resource>(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?P<type>[a-z][a-z0-9_]*)\.[\w-]+)(?P<index>\[[^\]]*\])?")

@@ -1,7 +1,7 @@
 # Applied on top of environments/<env>.tfvars in integration runs against a local moto server
 # (terraform/deploy.sh --moto, tests/integration). Written against UNPATCHED moto 5.2.1; owner
 # from here on: integration part 1, which turns switches back on as its boundary fixes
-# (journey_guard/moto_server.py) land; docs/integration.md keeps the coverage table. On:
+# (journey_guard/ephemeral/moto_fixes.py) land; docs/integration.md keeps the coverage table. On:
 #
 # - timestream_enabled (default true): on since the boundary fix "timestream-endpoint-discovery"
 #   (DescribeEndpoints answers the moto server's own address; tested in

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import equivalence, leaks
-from journey_guard.account import fresh_account_id, moto_account
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import leaks
+from journey_guard.ephemeral.account import fresh_account_id, moto_account
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
+from journey_guard.terraform import equivalence
 
 
 @pytest.mark.parametrize("env", ["dev"])  # the environment the integration cycle applies by default

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import equivalence, plans
-from tests.plan.conftest import ENVIRONMENTS, TEST_TFVARS
+from journey_guard.terraform import equivalence, plans
+from tests.support.plans import ENVIRONMENTS, TEST_TFVARS
 
 BOOTSTRAP_VARIABLES = {"account_id": "123456789012"}
 

@@ -1,35 +1,16 @@
 """Fault injection on the small fixture root (``tests/integration/fixtures/tiny``) in a moto server.
 
-Each test gets its own server and account (recorded for the sweeper under a temp runs dir) and
-must leave nothing behind. Times and seeds go to ``build/integration/summary-faults.md``.
+Each test gets its own server and account (``tiny_run``, tests/plugins/faults.py) and must leave
+nothing behind. Times and seeds go to ``build/integration/summary-faults.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from journey_guard import sweep
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
 from journey_guard.paths import BUILD_DIR
 
-TINY = Path(__file__).parents[1] / "integration" / "fixtures" / "tiny"
 REPORTS: list[pytest.TestReport] = []
-
-
-@pytest.fixture
-def tiny_run(tmp_path: Path) -> Iterator[tuple[MotoServer, Deployment]]:
-    server, account = sweep.start_moto_run(tmp_path / "runs")
-    deployment = Deployment(account, "dev", tree=TINY, artifacts_dir=tmp_path)
-    try:
-        deployment.prepare()  # init outside the tests' own timeouts
-        yield server, deployment
-    finally:
-        deployment.cleanup(remove_state=False)  # the temp copy; the account dies with the server
-        server.stop()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import leaks
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import leaks
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
 from journey_guard.paths import REPO
 
 TRUST = {
@@ -22,7 +22,7 @@ POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "
 
 
 def _sweep(run_id: str, runs_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "journey_guard.sweep", "--run-id", run_id, "--runs-dir", str(runs_dir), *extra]
+    cmd = [sys.executable, "-m", "journey_guard.ephemeral.sweep", "--run-id", run_id, "--runs-dir", str(runs_dir), *extra]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False, timeout=120)
 
 

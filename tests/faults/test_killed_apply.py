@@ -8,10 +8,10 @@ import secrets
 
 import pytest
 
-from journey_guard import faults, leaks
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
-from tests.faults.conftest import TINY
+from journey_guard.ephemeral import faults, leaks
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
+from tests.support.integration import TINY
 
 TINY_RESOURCES = len(re.findall(r'^resource "', (TINY / "main.tf").read_text(), re.M))
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from journey_guard import faults, sweep
-from journey_guard.account import AccountRefused
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
+from journey_guard.ephemeral import faults, sweep
+from journey_guard.ephemeral.account import AccountRefused
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
 
 
 def _kill_when_creating(log: Path, pid: int, killed_at: list[float], deadline_s: float = 55.0) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import Cycle
+from tests.support.integration import Cycle
 
 
 def test_apply_created_the_data_layer_and_the_stream(cycle: Cycle) -> None:

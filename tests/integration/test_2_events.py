@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from boto3.dynamodb.conditions import Key
 
-from journey_guard.emulator import Emulator, Invoker, functions_from_values, mappings_from_values
-from journey_guard.eventgen import Generator, put
-from tests.integration.conftest import Cycle
+from journey_guard.ephemeral.emulator import Emulator, Invoker, functions_from_values, mappings_from_values
+from journey_guard.ops.eventgen import Generator, put
+from tests.support.integration import Cycle
 
 QUARANTINE_KEY = re.compile(r"quarantine/\d{4}-\d{2}-\d{2}/(?P<shard>shardId-\d{12})/(?P<sequence>\d+)\.json")
 

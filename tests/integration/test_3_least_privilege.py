@@ -30,8 +30,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from journey_guard.emulator import FunctionSpec, functions_from_values
-from tests.integration.conftest import Cycle
+from journey_guard.ephemeral.emulator import FunctionSpec, functions_from_values
+from tests.support.integration import Cycle
 
 pytestmark = pytest.mark.skipif("config.getoption('--target') != 'moto'", reason="moto access control only (AWS: roles trust Lambda)")
 
@@ -149,8 +149,8 @@ def test_event_processor_writes_only_the_quarantine_prefix(cycle: Cycle, roles: 
 # credentials (in the shared test process they would keep whichever credentials came first).
 CHILD = """
 import json, sys
-from journey_guard.account import Account
-from journey_guard.emulator import FunctionSpec, Invoker
+from journey_guard.ephemeral.account import Account
+from journey_guard.ephemeral.emulator import FunctionSpec, Invoker
 args = json.load(sys.stdin)
 spec = FunctionSpec(**args["spec"])
 invoker = Invoker(Account(**args["account"]), {spec.name: spec}, credentials={spec.name: args["credentials"]})

@@ -2,7 +2,7 @@
 drift check reports exactly those and nothing else, a re-apply converges and the next check is clean.
 
 Runs after test_2/test_3 (they read the deployment as applied) and before test_9 (destroy). The
-check is ``journey_guard.drift.check``, the code path of ``deploy.sh ENV drift``; the seconds this
+check is ``journey_guard.ops.drift.check``, the code path of ``deploy.sh ENV drift``; the seconds this
 module adds go to the cycle's timings as ``drift`` (read by ``benchmarks/integration.py``).
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from journey_guard import drift
-from journey_guard.emulator import _resources
-from tests.integration.conftest import REPORT_DIR, Cycle
+from journey_guard.ephemeral.emulator import _resources
+from journey_guard.ops import drift
+from tests.support.integration import REPORT_DIR, Cycle
 
 
 def _changed_only(change: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def _changed_only(change: dict[str, Any]) -> dict[str, Any]:
 
 
 def trim(plan: dict[str, Any]) -> dict[str, Any]:
-    """What ``journey_guard.drift`` reads of a plan: drift, change actions, configured argument names."""
+    """What ``journey_guard.ops.drift`` reads of a plan: drift, change actions, configured argument names."""
 
     def module(m: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import leaks
-from journey_guard.account import Account, fresh_account_id, moto_account
-from journey_guard.background import Background
-from journey_guard.deploy import DeployError, Deployment
-from journey_guard.moto_server import MotoServer
-
-TINY = Path(__file__).parent / "fixtures" / "tiny"
+from journey_guard.ephemeral import leaks
+from journey_guard.ephemeral.account import Account, fresh_account_id, moto_account
+from journey_guard.ephemeral.background import Background
+from journey_guard.ephemeral.deploy import DeployError, Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
+from tests.support.integration import TINY
 
 
 @dataclass

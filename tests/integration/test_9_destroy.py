@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import Cycle
+from tests.support.integration import Cycle
 
 
 def test_destroy_leaves_nothing_behind(cycle: Cycle) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import environments, mutants
 from journey_guard.paths import BUILD_DIR, REPO
+from journey_guard.quality import mutants
+from journey_guard.terraform import environments
 
 NEW, SOURCE = "qa", "staging"
 
@@ -83,7 +84,7 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = mutants.copy_tree(REPO, mutants.source_files(REPO), tmp_path_factory.mktemp("repo"))
     add_environment(root, NEW, SOURCE)
     # 5. The generated docs: how the environments differ, and the spec coverage (the inventories changed).
-    for step in (["-m", "journey_guard.plans", "diff", "--write"], ["-m", "journey_guard.coverage"]):
+    for step in (["-m", "journey_guard.terraform.plans", "diff", "--write"], ["-m", "journey_guard.quality.coverage"]):
         proc = _run(root, *step)
         assert proc.returncode == 0, proc.stderr[-3000:]
     return root

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
 from journey_guard.paths import TERRAFORM_DIR
-
-from .conftest import ENVIRONMENTS, VARIANT_ENV, expect_equal, fill
+from journey_guard.terraform import plans
+from tests.support.plans import ENVIRONMENTS, VARIANT_ENV, expect_equal, fill
 
 pytestmark = pytest.mark.slow
 

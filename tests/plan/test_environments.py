@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
-
-from .conftest import expect_equal, fill
+from journey_guard.terraform import plans
+from tests.support.plans import expect_equal, fill
 
 pytestmark = pytest.mark.slow
 

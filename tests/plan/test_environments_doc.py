@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from journey_guard import envdiff
 from journey_guard.paths import REPO
-from tests.plan.conftest import ENVIRONMENTS
+from journey_guard.terraform import envdiff
+from tests.support.plans import ENVIRONMENTS
 
 SPEC = REPO / "docs" / "system.md"
 _NAMES = re.compile(r"`(\w+)`")
@@ -46,7 +46,7 @@ def doc_rows(doc: Path = envdiff.DOC) -> list[tuple[list[str], str]]:
 
 def test_environments_doc_is_generated_from_the_current_plans() -> None:
     fresh = envdiff.render(ENVIRONMENTS).markdown()
-    assert envdiff.DOC.read_text() == fresh, "docs/environments.md is stale: python -m journey_guard.plans diff --write"
+    assert envdiff.DOC.read_text() == fresh, "docs/environments.md is stale: python -m journey_guard.terraform.plans diff --write"
 
 
 def test_every_spec_difference_appears_and_every_row_traces_to_one() -> None:

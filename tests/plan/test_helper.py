@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from journey_guard import build, plans
 from journey_guard.paths import BUILD_DIR, FUNCTIONS_DIR, TERRAFORM_DIR
-
-from .conftest import ENVIRONMENTS, TEST_TFVARS, VARIANT_BUDGET, VARIANT_ENV, variant_variables
+from journey_guard.terraform import build, plans
+from tests.support.plans import ENVIRONMENTS, TEST_TFVARS, VARIANT_BUDGET, VARIANT_ENV, variant_variables
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +45,7 @@ def test_plans_are_hermetic_and_use_the_test_account(env_plans: dict[str, plans.
 def test_a_tfvars_change_misses_for_that_environment_only(
     variant_tree: Path, staging_variant: plans.Plan, expectations: dict[str, Any]
 ) -> None:
-    # The variant tree differs from the working tree only in staging.tfvars (see conftest).
+    # The variant tree differs from the working tree only in staging.tfvars (see tests/plugins/plans.py).
     variables = variant_variables(expectations)
     base, changed = _keys(variables), _keys(variables, tree=variant_tree)
     assert {env for env in ENVIRONMENTS if base[env] != changed[env]} == {VARIANT_ENV}

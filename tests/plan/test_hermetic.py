@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import hermetic, plans, toolchain
+from journey_guard.terraform import hermetic, plans, toolchain
 
 pytestmark = pytest.mark.slow
 
@@ -81,5 +81,5 @@ def test_the_known_endpoint_names_are_the_installed_providers_own() -> None:
     template = plans.initialised_template(plans.TERRAFORM_DIR)
     version = hermetic.provider_version(template)
     known = json.loads(hermetic.KNOWN_ENDPOINTS.read_text())
-    assert version in known, f"add hashicorp/aws {version} to {hermetic.KNOWN_ENDPOINTS.name} (python -m journey_guard.hermetic)"
+    assert version in known, f"add hashicorp/aws {version} to {hermetic.KNOWN_ENDPOINTS.name} (python -m journey_guard.terraform.hermetic)"
     assert known[version] == hermetic.schema_endpoints(template, toolchain.ensure().terraform, plans.plan_env())

@@ -1,4 +1,4 @@
-"""Each environment's plan against its inventory (journey_guard/inventory.py), and the variables'
+"""Each environment's plan against its inventory (journey_guard/terraform/inventory.py), and the variables'
 allowed ranges: every expected value is tagged with the spec fact that fixes it."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import coverage, inventory, plans
-
-from .conftest import ENVIRONMENTS, INVENTORY_DIR, TEST_TFVARS
+from journey_guard.quality import coverage
+from journey_guard.terraform import inventory, plans
+from tests.support.plans import ENVIRONMENTS, INVENTORY_DIR, TEST_TFVARS
 
 pytestmark = pytest.mark.slow
 

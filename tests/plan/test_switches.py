@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from journey_guard import plans
-
-from .conftest import expect_equal, render
+from journey_guard.terraform import plans
+from tests.support.plans import expect_equal, render
 
 pytestmark = pytest.mark.slow
 

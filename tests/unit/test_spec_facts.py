@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import spec_facts
 from journey_guard.paths import REPO
+from journey_guard.quality import spec_facts
 
 TEST_DIRS = {"unit": REPO / "tests" / "unit", "integration": REPO / "tests" / "integration"}
 

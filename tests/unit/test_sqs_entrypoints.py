@@ -6,26 +6,24 @@ import importlib
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
 
 from common.messages import InterventionRequest, StruggleCandidate, VideoCandidate
-from tests.unit.sqs_functions import T0, Aws, Context, bedrock_body, bedrock_event, create, environment, sqs_event
+from tests.support.lambdas import bedrock_body, bedrock_event, lambda_context, sqs_event
+from tests.support.sqs_functions import T0, Aws, environment
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 PACKAGES = ("struggle_detector", "video_analyzer", "intervention_executor")
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    with mock_aws():
-        resources = create()
-        for name, value in environment(resources.queue_urls, resources.topic_arn).items():
-            monkeypatch.setenv(name, value)
-        yield resources
+def aws(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Aws:
+    """The functions' resources, named in the environment as Terraform names them for the Lambdas."""
+    for name, value in environment(aws.queue_urls, aws.topic_arn).items():
+        monkeypatch.setenv(name, value)
+    return aws
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -54,9 +52,9 @@ def test_struggle_detector_entry(aws: Aws) -> None:
         detectedAt=T0,
     )
     module.DEPENDENCIES.sagemaker._client = aws.exit_endpoint  # the endpoint is faked at the adapter
-    assert module.handler(sqs_event([body.model_dump_json()]), Context()) == {"batchItemFailures": []}
+    assert module.handler(sqs_event([body.model_dump_json()]), lambda_context()) == {"batchItemFailures": []}
     status, analysis = bedrock_body(
-        module.handler(bedrock_event("struggle-detection", "/analyze-struggle", {"userId": ("string", "u-1")}), Context())
+        module.handler(bedrock_event("struggle-detection", "/analyze-struggle", {"userId": ("string", "u-1")}), lambda_context())
     )
     assert status == 200 and analysis["priorSignals"] == 0  # the stored signal (at T0) is older than a day before now
     assert aws.exit_endpoint.calls == 2
@@ -66,9 +64,9 @@ def test_video_analyzer_entry(aws: Aws) -> None:
     module = importlib.import_module("video_analyzer.handler")
     body = VideoCandidate(requestId="video:e1", sourceEventIds=["e1"], userId="u-1", videoId="v", watchMs=1000, completionRate=0.5, at=T0)
     module.DEPENDENCIES.sagemaker._client = aws.video_endpoint
-    assert module.handler(sqs_event([body.model_dump_json()]), Context()) == {"batchItemFailures": []}
+    assert module.handler(sqs_event([body.model_dump_json()]), lambda_context()) == {"batchItemFailures": []}
     status, summary = bedrock_body(
-        module.handler(bedrock_event("video-intelligence", "/analyze-video", {"userId": ("string", "u-1")}), Context())
+        module.handler(bedrock_event("video-intelligence", "/analyze-video", {"userId": ("string", "u-1")}), lambda_context())
     )
     assert status == 200 and summary["totalViews"] == 1
 
@@ -76,7 +74,7 @@ def test_video_analyzer_entry(aws: Aws) -> None:
 def test_intervention_executor_entry(aws: Aws) -> None:
     module = importlib.import_module("intervention_executor.handler")
     body = InterventionRequest(requestId="r1", sourceEventIds=["e1"], userId="u-1", interventionType="gentle_guidance", priority="low")
-    assert module.handler(sqs_event([body.model_dump_json(exclude_none=True)]), Context()) == {"batchItemFailures": []}
+    assert module.handler(sqs_event([body.model_dump_json(exclude_none=True)]), lambda_context()) == {"batchItemFailures": []}
     item = aws.dynamodb.get_item(TableName="uja-user-profiles-test", Key={"userId": {"S": "u-1"}})["Item"]
     assert item["interventionHistory"]["L"][0]["M"]["status"] == {"S": "sent"}
     (record,) = aws.dynamodb.scan(TableName="uja-idempotency-test")["Items"]

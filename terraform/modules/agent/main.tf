@@ -38,24 +38,11 @@ locals {
   EOT
 }
 
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["bedrock.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.context.account_id]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [local.agent_arn_pattern]
-    }
-  }
+module "trust" {
+  source      = "../service_role_trust"
+  context     = var.context
+  service     = "bedrock.amazonaws.com"
+  source_arns = [local.agent_arn_pattern]
 }
 
 module "kms_grants" {
@@ -86,7 +73,7 @@ data "aws_iam_policy_document" "agent" {
 
 resource "aws_iam_role" "agent" {
   name               = local.agent_name
-  assume_role_policy = data.aws_iam_policy_document.trust.json
+  assume_role_policy = module.trust.json
 }
 
 resource "aws_iam_role_policy" "agent" {

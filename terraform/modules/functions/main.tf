@@ -166,14 +166,12 @@ resource "aws_cloudwatch_log_group" "this" {
 # ---------------------------------------------------------------------------
 # Roles: one each, exactly the spec's grants
 # ---------------------------------------------------------------------------
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
+# Only a function created in this account (iam:PassRole) runs as the role: no source condition.
+module "trust" {
+  source         = "../service_role_trust"
+  context        = var.context
+  service        = "lambda.amazonaws.com"
+  source_account = false
 }
 
 module "kms_grants" {
@@ -249,7 +247,7 @@ resource "aws_iam_role" "this" {
   for_each = local.functions
 
   name               = local.function_names[each.key]
-  assume_role_policy = data.aws_iam_policy_document.trust.json
+  assume_role_policy = module.trust.json
 }
 
 resource "aws_iam_role_policy" "this" {

@@ -47,19 +47,10 @@ data "aws_sagemaker_prebuilt_ecr_image" "sklearn" {
 # ---------------------------------------------------------------------------
 # Execution role (models, pipeline, notebook): no AmazonSageMakerFullAccess
 # ---------------------------------------------------------------------------
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["sagemaker.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.context.account_id]
-    }
-  }
+module "trust" {
+  source  = "../service_role_trust"
+  context = var.context
+  service = "sagemaker.amazonaws.com"
 }
 
 module "kms_grants" {
@@ -161,7 +152,7 @@ data "aws_iam_policy_document" "execution" {
 
 resource "aws_iam_role" "execution" {
   name               = local.role_name
-  assume_role_policy = data.aws_iam_policy_document.trust.json
+  assume_role_policy = module.trust.json
 }
 
 resource "aws_iam_role_policy" "execution" {

@@ -59,24 +59,11 @@ resource "aws_cloudwatch_log_stream" "flink" {
   log_group_name = aws_cloudwatch_log_group.flink[0].name
 }
 
-data "aws_iam_policy_document" "flink_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["kinesisanalytics.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.context.account_id]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [local.flink_arn]
-    }
-  }
+module "flink_trust" {
+  source      = "../service_role_trust"
+  context     = var.context
+  service     = "kinesisanalytics.amazonaws.com"
+  source_arns = [local.flink_arn]
 }
 
 module "kms_grants" {
@@ -128,7 +115,7 @@ resource "aws_iam_role" "flink" {
   count = var.flink_enabled ? 1 : 0
 
   name               = "uja-sessions-${var.context.qualifier}"
-  assume_role_policy = data.aws_iam_policy_document.flink_trust.json
+  assume_role_policy = module.flink_trust.json
 }
 
 resource "aws_iam_role_policy" "flink" {

@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from common.adapters import ATTEMPTS, S3, SQS, ConditionFailed, DynamoDB, Timestream, TransientError
+from tests.support.moto_world import MotoWorld
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -116,55 +117,47 @@ def test_timestream_chunks_by_100_and_counts_rejections() -> None:
     assert all(c["CommonAttributes"] == common for c in fake.calls)
 
 
-def test_clients_are_created_on_first_use(aws: None) -> None:
+def test_clients_are_created_on_first_use(aws_world: MotoWorld) -> None:
     adapter = DynamoDB()
     assert adapter._client is None
     assert adapter.client.meta.service_model.service_name == "dynamodb"
     assert adapter.client is adapter.client
 
 
-def test_moto_dynamodb_round_trip_and_conditions(aws: None) -> None:
-    client = boto3.client("dynamodb")
-    client.create_table(
-        TableName="t",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    db = DynamoDB(client)
-    assert db.batch_write("t", [put(i) | {"n": {"N": str(i)}} for i in range(30)]) == 2
-    assert len(db.batch_get("t", [put(i) for i in range(30)] + [put(99)], projection=("pk",))) == 30
-    db.update_item(
-        TableName="t",
-        Key=put(1),
-        UpdateExpression="SET n = :n",
-        ConditionExpression="n = :old",
-        ExpressionAttributeValues={":n": {"N": "5"}, ":old": {"N": "1"}},
-    )
-    with pytest.raises(ConditionFailed, match="update_item on t"):
+def test_moto_dynamodb_round_trip_and_conditions(aws_world: MotoWorld) -> None:
+    db = DynamoDB(boto3.client("dynamodb"))
+    table = aws_world.table("t", "pk")
+    assert db.batch_write(table, [put(i) | {"n": {"N": str(i)}} for i in range(30)]) == 2
+    assert len(db.batch_get(table, [put(i) for i in range(30)] + [put(99)], projection=("pk",))) == 30
+
+    def set_n(new: int, old: int) -> None:
         db.update_item(
-            TableName="t",
+            TableName=table,
             Key=put(1),
             UpdateExpression="SET n = :n",
             ConditionExpression="n = :old",
-            ExpressionAttributeValues={":n": {"N": "6"}, ":old": {"N": "1"}},
+            ExpressionAttributeValues={":n": {"N": str(new)}, ":old": {"N": str(old)}},
         )
-    assert db.get_item("t", put(1))["n"] == {"N": "5"}
-    assert len(db.query(TableName="t", KeyConditionExpression="pk = :k", ExpressionAttributeValues={":k": {"S": "k2"}}, Limit=1)) == 1
+
+    set_n(5, old=1)
+    with pytest.raises(ConditionFailed, match="update_item on t"):
+        set_n(6, old=1)
+    assert db.get_item(table, put(1))["n"] == {"N": "5"}
+    assert len(db.query(TableName=table, KeyConditionExpression="pk = :k", ExpressionAttributeValues={":k": {"S": "k2"}}, Limit=1)) == 1
 
 
-def test_moto_sqs_and_s3(aws: None) -> None:
+def test_moto_sqs_and_s3(aws_world: MotoWorld) -> None:
     sqs = boto3.client("sqs")
-    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    url = aws_world.queue("q")
     assert SQS(sqs).send_batch(url, [f"m{i}" for i in range(12)]) == 2
     assert (
         sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]
         == "12"
     )
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket="uja-event-logs-test")
-    S3(s3).put_object("uja-event-logs-test", "quarantine/x.json", b"{}")
-    assert s3.get_object(Bucket="uja-event-logs-test", Key="quarantine/x.json")["Body"].read() == b"{}"
+    bucket = aws_world.bucket("uja-event-logs-test")
+    S3(s3).put_object(bucket, "quarantine/x.json", b"{}")
+    assert s3.get_object(Bucket=bucket, Key="quarantine/x.json")["Body"].read() == b"{}"
 
 
 def test_handler_import_loads_no_boto3_tracer_or_batch() -> None:

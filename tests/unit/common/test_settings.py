@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from common.settings import METRICS_NAMESPACE, REQUIRED_ENV, ConfigurationError, Settings
-from journey_guard.build import FUNCTIONS
-from tests.unit import terraform_source
+from journey_guard.terraform.build import FUNCTIONS
+from tests.support import terraform_source
 
 SPEC = Path(__file__).resolve().parents[3] / "docs" / "system.md"  # the repository's copy of the spec
 SPEC_VARIABLES = {

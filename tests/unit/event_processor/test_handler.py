@@ -17,20 +17,18 @@ from common.metrics import NAMESPACE
 from common.settings import Settings
 from event_processor import handler as entry
 from event_processor.service import Dependencies
-from tests.unit.event_processor.support import BUCKET, DATABASE, EVENTS_TABLE, PROFILES_TABLE, create_tables_and_bucket, user_event
+from tests.support.event_processor import BUCKET, DATABASE, EVENTS_TABLE, PROFILES_TABLE, create_tables_and_bucket, user_event
+from tests.support.moto_world import MotoWorld
 
 STREAM = "uja-user-events-test"
 
 
 @pytest.fixture
-def deployed(aws: None, function_env, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    create_tables_and_bucket()
-    sqs = boto3.client("sqs")
-    urls = {name: sqs.create_queue(QueueName=f"uja-{name}-test")["QueueUrl"] for name in ("struggle-signals", "video-analysis")}
-    timestream = boto3.client("timestream-write")
-    timestream.create_database(DatabaseName=DATABASE)
+def deployed(aws_world: MotoWorld, function_env, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    create_tables_and_bucket(aws_world)
+    urls = {name: aws_world.queue(f"uja-{name}-test") for name in ("struggle-signals", "video-analysis")}
     for table in ("user-metrics", "session-analytics"):
-        timestream.create_table(DatabaseName=DATABASE, TableName=table)
+        aws_world.timestream_table(DATABASE, table)
     function_env(
         "event-processor",
         USER_EVENTS_TABLE=EVENTS_TABLE,

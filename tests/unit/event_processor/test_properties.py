@@ -10,14 +10,14 @@ from typing import get_args
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from common import metrics as m
 from common.events import EventType
 from common.metrics import Counts
 from event_processor.handler import handle
-from tests.unit.event_processor.support import ARRIVAL_MS, FIRST_SEQUENCE, World, failures, kinesis_event
-from tests.unit.properties import examples
+from tests.support.event_processor import ARRIVAL_MS, FIRST_SEQUENCE, World, failures, kinesis_event
+from tests.support.moto_world import moto_world
+from tests.support.properties import examples
 
 # Each example runs whole batches against moto (several deliveries for the redelivery properties),
 # so these take a share of the profile's examples (ci: 20 and 12; thorough: 200 and 120).
@@ -104,8 +104,8 @@ def event_ids(payloads: list) -> set[str]:
 @PROPERTY
 @given(payloads=batches())
 def test_every_record_ends_in_exactly_one_outcome(payloads: list) -> None:
-    with mock_aws():
-        world = World.create()
+    with moto_world() as aws:
+        world = World.create(aws)
         failed, counts = deliver(world, payloads)
         sequences = [str(FIRST_SEQUENCE + i) for i in range(len(payloads))]
         quarantined = {key.rsplit("/", 1)[1].removesuffix(".json") for key in world.quarantine()}
@@ -122,8 +122,8 @@ def test_every_record_ends_in_exactly_one_outcome(payloads: list) -> None:
 @REDELIVERY
 @given(payloads=batches(), failing=st.sampled_from(["batch_write_item", "batch_get_item", "update_item", "put_object"]))
 def test_transient_failures_are_reported_never_lost(payloads: list, failing: str) -> None:
-    with mock_aws():
-        world = World.create()
+    with moto_world() as aws:
+        world = World.create(aws)
         spy = world.s3 if failing == "put_object" else world.dynamodb
         spy.fail[failing] = 1
         failed, counts = deliver(world, payloads)
@@ -139,8 +139,8 @@ def test_transient_failures_are_reported_never_lost(payloads: list, failing: str
 
 
 def state_after(deliveries: list[tuple[int, int | None]], payloads: list) -> dict:
-    with mock_aws():
-        world = World.create()
+    with moto_world() as aws:
+        world = World.create(aws)
         for start, stop in deliveries:
             assert deliver(world, payloads, start, stop)[0] == set()
         return world.snapshot()
@@ -150,8 +150,8 @@ def state_after(deliveries: list[tuple[int, int | None]], payloads: list) -> dic
 @given(payloads=batches(), cut=st.floats(0, 1))
 def test_redelivery_and_bisection_change_nothing(payloads: list, cut: float) -> None:
     half = round(cut * len(payloads))
-    with mock_aws():
-        world = World.create()
+    with moto_world() as aws:
+        world = World.create(aws)
         assert deliver(world, payloads)[0] == set()
         once = world.snapshot()
         # The whole batch again, then the halves bisection makes, then overlapping tails.

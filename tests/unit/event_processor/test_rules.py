@@ -25,7 +25,7 @@ from event_processor.rules import (
     record_of,
     session_records,
 )
-from tests.unit.event_processor.support import ARRIVAL_MS, FIRST_SEQUENCE, SHARD, encode, kinesis_record, user_event
+from tests.support.event_processor import ARRIVAL_MS, FIRST_SEQUENCE, SHARD, encode, kinesis_record, user_event
 
 
 def record(payload: dict | bytes | str, sequence: int = FIRST_SEQUENCE, arrival_ms: int = ARRIVAL_MS) -> Record:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterator
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from common import metrics as m
 from common.metrics import Counts
 from event_processor.handler import handle
 from event_processor.rules import pad_sequence
-from tests.unit.event_processor.support import (
+from tests.support.event_processor import (
     ARRIVAL_MS,
     FIRST_SEQUENCE,
     PROFILES_TABLE,
@@ -25,12 +23,12 @@ from tests.unit.event_processor.support import (
     kinesis_event,
     user_event,
 )
+from tests.support.moto_world import MotoWorld, moto_world
 
 
 @pytest.fixture
-def world() -> Iterator[World]:
-    with mock_aws():
-        yield World.create()
+def world(aws_world: MotoWorld) -> World:
+    return World.create(aws_world)
 
 
 def run(world: World, event: dict) -> tuple[set[str], Counts]:
@@ -230,8 +228,8 @@ def test_failed_summary_write_reports_the_users_records_and_keeps_the_profile(wo
 
 @pytest.mark.spec("timestream-disabled-counted")
 def test_timestream_switched_off_is_skipped_and_counted() -> None:
-    with mock_aws():
-        world = World.create(timestream=False)
+    with moto_world() as aws:
+        world = World.create(aws, timestream=False)
         run(world, kinesis_event([user_event(session="A")]))
         failed, counts = run(world, kinesis_event([user_event(session="B"), user_event(session="B")], first=FIRST_SEQUENCE + 5))
         assert failed == set()

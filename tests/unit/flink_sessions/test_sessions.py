@@ -25,8 +25,8 @@ from common.scoring.features import derive_features
 from feature_engineering import processing
 from flink_sessions import main as job
 from flink_sessions.reference import GAP_MS, Session, sessions
-from journey_guard.build import Builder
-from tests.unit import terraform_source
+from journey_guard.terraform.build import Builder
+from tests.support import terraform_source
 
 T = 1_700_000_000_000
 MIN = 60_000

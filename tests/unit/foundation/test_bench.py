@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import bench
+from journey_guard.quality import bench
 
 
 def test_record_replaces_a_metric_and_computes_the_ratio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

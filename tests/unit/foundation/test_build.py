@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import build
 from journey_guard.paths import REPO
+from journey_guard.terraform import build
 
 
 def _sha(path: Path) -> str:

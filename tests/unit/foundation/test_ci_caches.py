@@ -14,7 +14,7 @@ from journey_guard.paths import REPO
 ACTION = REPO / ".github" / "actions" / "caches" / "action.yml"
 # cache entry path -> files whose change must change its key (what invalidates the entry).
 INVALIDATED_BY = {
-    "~/.cache/journey-guard/plans": ["terraform/**", "functions/**", "requirements/lambda.txt", "journey_guard/hermetic.py"],
+    "~/.cache/journey-guard/plans": ["terraform/**", "functions/**", "requirements/lambda.txt", "journey_guard/terraform/hermetic.py"],
     "~/.cache/uv": ["requirements/*.txt"],
     "~/.cache/journey-guard/lambda-wheels": ["requirements/lambda.txt"],
     "~/.cache/journey-guard/terraform/plugin-cache": ["**/.terraform.lock.hcl"],
@@ -44,7 +44,7 @@ def test_the_cached_paths_are_where_the_code_keeps_them(tmp_path: Path, monkeypa
     cached = {Path(str(tmp_path)) / p.removeprefix("~/.cache/") for p in _entries() if "journey-guard" in p}
     assert all(any(u.is_relative_to(c) for c in cached) for u in used)
     # The literal directory names must be the ones the code asks cache_dir for.
-    source = "\n".join(p.read_text() for p in (REPO / "journey_guard").glob("*.py"))
+    source = "\n".join(p.read_text() for p in (REPO / "journey_guard").rglob("*.py"))
     for name in ('"lambda-wheels"', '"plugin-cache"', 'cache_dir("plans"'):
         assert name in source, name
 

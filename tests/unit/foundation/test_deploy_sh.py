@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from journey_guard import environments
-from journey_guard.paths import TERRAFORM_DIR
-
-DEPLOY = TERRAFORM_DIR / "deploy.sh"
+from journey_guard.terraform import environments
+from tests.support.deploy_sh import DEPLOY, fake_terraform
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,33 +48,9 @@ def test_help_prints_usage_and_succeeds() -> None:
     assert "usage:" in proc.stderr + proc.stdout
 
 
-def _fake_terraform(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    """A terraform on PATH that records its arguments; the account comes from UJA_ACCOUNT_ID."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    log = tmp_path / "calls.log"
-    fake = bin_dir / "terraform"
-    fake.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexit 0\n')
-    fake.chmod(0o755)
-    build = tmp_path / "build"
-    (build / "lambda").mkdir(parents=True)
-    (build / "lambda" / "event-processor.zip").write_bytes(b"zip")
-    cli_config = tmp_path / "cli.tfrc"
-    cli_config.write_text("")
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "UJA_ACCOUNT_ID": "123456789012",
-        "UJA_BUILD_DIR": str(build),
-        "UJA_CACHE_DIR": str(tmp_path / "cache"),
-        "TF_CLI_CONFIG_FILE": str(cli_config),
-    }
-    return env, log
-
-
 @pytest.mark.parametrize(("flags", "approved"), [((), False), (("--auto-approve",), True)])
 def test_destroy_is_auto_approved_only_when_asked(tmp_path: Path, flags: tuple[str, ...], approved: bool) -> None:
-    env, log = _fake_terraform(tmp_path)
+    env, log = fake_terraform(tmp_path)
     proc = subprocess.run(
         ["bash", str(DEPLOY), *flags, "dev", "destroy"], capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL
     )

@@ -1,4 +1,4 @@
-"""The one list of environments (journey_guard/environments.py): read from terraform/environments/."""
+"""The one list of environments (journey_guard/terraform/environments.py): read from terraform/environments/."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from journey_guard import coverage, environments
 from journey_guard.paths import TERRAFORM_DIR
-from tests.unit.terraform_source import unquote
+from journey_guard.quality import coverage
+from journey_guard.terraform import environments
+from tests.support.terraform_source import unquote
 
 
 def _tree(tmp_path: Path, *files: str) -> Path:

@@ -1,4 +1,4 @@
-"""``nox -s gate``/``tests`` run their sessions side by side (journey_guard.parallel).
+"""``nox -s gate``/``tests`` run their sessions side by side (journey_guard.quality.parallel).
 
 A fake runner stands in for ``python -m nox``: it gets ``-s <name>`` as nox would, so these tests
 prove the scheduling, the prefixed output, the logs and the failure reporting without nox.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import parallel
+from journey_guard.quality import parallel
 
 # argv: -c <marks dir> -s <name>. "bad" fails; "wait-for-<other>" blocks until <other> has started (proof of overlap).
 FAKE = """

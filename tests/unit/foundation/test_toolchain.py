@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import toolchain
+from journey_guard.terraform import toolchain
 
 
 def _mirror(root: Path, version: str = "5.100.0", packed: bool = False) -> Path:

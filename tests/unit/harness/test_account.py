@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from journey_guard.account import AccountRefused, check_sandbox, fresh_account_id, fresh_suffix, moto_account
+from journey_guard.ephemeral.account import AccountRefused, check_sandbox, fresh_account_id, fresh_suffix, moto_account
 
 
 def test_fresh_ids_are_12_digits_and_differ() -> None:

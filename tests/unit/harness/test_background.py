@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from journey_guard.background import Background
+from journey_guard.ephemeral.background import Background
 
 
 def test_the_waiter_gets_the_result_of_a_call_started_earlier() -> None:

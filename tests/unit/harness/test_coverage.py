@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import coverage
+from journey_guard.quality import coverage
 
 
 def test_coverage_md_is_up_to_date_and_every_fact_has_a_proof() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard.account import fresh_account_id, moto_account
-from journey_guard.deploy import Deployment
+from journey_guard.ephemeral.account import fresh_account_id, moto_account
+from journey_guard.ephemeral.deploy import Deployment
 
 
 def _fake_terraform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_destroys: int) -> Path:

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from journey_guard import drift
-from tests.unit.foundation.test_deploy_sh import DEPLOY, _fake_terraform
+from journey_guard.ops import drift
+from tests.support.deploy_sh import DEPLOY, fake_terraform
 
 FIXTURES = Path(__file__).parent / "fixtures" / "drift"
 FUNCTION = 'module.functions.aws_lambda_function.this["event_processor"]'
@@ -138,7 +138,7 @@ def test_a_document_that_is_no_plan_is_refused_by_name() -> None:
 def _fake_drift_env(tmp_path: Path, refresh_only: dict[str, Any], code: dict[str, Any], plan_status: int) -> dict[str, str]:
     """Environment for ``deploy.sh``: a fake terraform whose plans exit ``plan_status`` and show the given JSON."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    env, log = _fake_terraform(tmp_path)
+    env, log = fake_terraform(tmp_path)
     shows = tmp_path / "shows"
     shows.mkdir()
     (shows / "drift-refresh-only.json").write_text(json.dumps(refresh_only))

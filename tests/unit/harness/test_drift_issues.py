@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from journey_guard import drift_issues
-from journey_guard.drift import AttributeDrift, PendingChange, Report, ResourceDrift
+from journey_guard.ops import drift_issues
+from journey_guard.ops.drift import AttributeDrift, PendingChange, Report, ResourceDrift
 
 REPO = "acme/uja"
 TOKEN = "ghs_fake"

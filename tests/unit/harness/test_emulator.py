@@ -10,8 +10,15 @@ from typing import Any
 
 import pytest
 
-from journey_guard.account import Account
-from journey_guard.emulator import Emulator, EventSourceMapping, FunctionSpec, Invoker, functions_from_values, mappings_from_values
+from journey_guard.ephemeral.account import Account
+from journey_guard.ephemeral.emulator import (
+    Emulator,
+    EventSourceMapping,
+    FunctionSpec,
+    Invoker,
+    functions_from_values,
+    mappings_from_values,
+)
 
 FN = "uja-event-processor-dev-unit0001"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from journey_guard import envdiff, plans
+from journey_guard.terraform import envdiff, plans
 
 ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
 MEMORY = {"dev": 512, "staging": 1024, "prod": 2048}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from journey_guard import equivalence, plans
+from journey_guard.terraform import equivalence, plans
 
 
 def _plan(resources: dict[str, dict[str, Any]]) -> plans.Plan:

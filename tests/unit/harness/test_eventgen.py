@@ -10,8 +10,8 @@ from typing import get_args
 import pytest
 
 from common.events import EventType
-from journey_guard.account import Account
-from journey_guard.eventgen import MAX_RECORD_BYTES, Generator, main, put
+from journey_guard.ephemeral.account import Account
+from journey_guard.ops.eventgen import MAX_RECORD_BYTES, Generator, main, put
 
 NOW = 1_764_000_000_000
 EVENT_TYPES = set(get_args(EventType))  # the event model is the one list of types

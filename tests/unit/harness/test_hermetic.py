@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from journey_guard import hermetic
+from journey_guard.terraform import hermetic
 
 ENDPOINTS = ("kinesis", "sqs")
 

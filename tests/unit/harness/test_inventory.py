@@ -1,4 +1,4 @@
-"""journey_guard.inventory without Terraform: loading, spec references, subset comparison, reports."""
+"""journey_guard.terraform.inventory without Terraform: loading, spec references, subset comparison, reports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import coverage, inventory
+from journey_guard.quality import coverage
+from journey_guard.terraform import inventory
 
 FACTS = {"kinesis-shard-count": object(), "sqs-dlqs": object(), "names": object()}
 PLAN = {
@@ -101,7 +102,7 @@ def test_the_report_is_a_short_diff_and_the_draft_command(tmp_path: Path) -> Non
     data = _inventory(tmp_path, "values:\n  module.s.aws_kinesis_stream.this: {shard_count: !spec:kinesis-shard-count 2}\n")
     text = inventory.report(inventory.validate(data, PLAN, {}, KNOWN), data["source"])
     assert "-shard_count [kinesis-shard-count]: 2\n+shard_count [kinesis-shard-count]: 1" in text
-    assert text.endswith(f"python -m journey_guard.inventory draft {data['source']} --address module.s.aws_kinesis_stream.this")
+    assert text.endswith(f"python -m journey_guard.terraform.inventory draft {data['source']} --address module.s.aws_kinesis_stream.this")
 
 
 def test_a_draft_is_tagged_for_review_and_refused_until_reviewed(tmp_path: Path) -> None:

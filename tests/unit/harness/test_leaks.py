@@ -8,8 +8,8 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from journey_guard import leaks
-from journey_guard.account import Account
+from journey_guard.ephemeral import leaks
+from journey_guard.ephemeral.account import Account
 
 QUALIFIER = "dev-unit0001"
 

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from journey_guard.account import fresh_account_id
-from journey_guard.moto_server import FIXES, MotoServer
+from journey_guard.ephemeral.account import fresh_account_id
+from journey_guard.ephemeral.moto_fixes import FIXES
+from journey_guard.ephemeral.moto_server import MotoServer
 from journey_guard.paths import REPO
 
 

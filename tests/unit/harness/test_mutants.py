@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from journey_guard import environments, mutants
 from journey_guard.paths import REPO
+from journey_guard.quality import mutants
+from journey_guard.terraform import environments
 
 ENTRY = {"id": "limit-four", "file": "calc.py", "text": "LIMIT = 3", "replacement": "LIMIT = 4", "fact": "limit is 3", "layer": "unit"}
 
@@ -160,15 +161,15 @@ def test_classify(returncode: int, records: list[dict[str, Any]], expect: str | 
 
 @pytest.fixture
 def runner(repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> mutants.Runner:
-    # The plugin (journey_guard.mutants_pytest) must import in the copy's pytest: put the real repo on the path.
+    # The plugin (journey_guard.quality.mutants_pytest) must import in the copy's pytest: put the real repo on the path.
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     return mutants.Runner(repo, sys.executable, None, tmp_path_factory.mktemp("work"))
 
 
-def _run(runner: mutants.Runner, **changes: Any) -> mutants.Result:
+def _run(runner: mutants.Runner, all_layers: bool = False, integration: bool = True, **changes: Any) -> mutants.Result:
     entry = {**ENTRY, "tests": ["tests/unit"], **changes}
     (mutant,) = mutants.load(_catalogue(runner.root, entry), runner.root)
-    return runner.run(mutant, all_layers=False)
+    return runner.run(mutant, all_layers=all_layers, integration=integration)
 
 
 def test_a_changed_value_is_killed_by_the_assertion(runner: mutants.Runner) -> None:
@@ -200,6 +201,24 @@ def test_a_survivor_runs_the_other_layers(runner: mutants.Runner) -> None:
     # Unit was the expected layer; plan and policy were tried too (policy: no virtualenv given -> ERROR).
     assert set(result.verdicts) == {"unit", "plan", "policy", "integration"}
     assert result.verdicts["policy"].status == mutants.ERROR
+
+
+# The runner's rule (issue 19): the expected layer always; unit, plan and policy for survivors or with
+# --all-layers; integration only for survivors (and integration-layer mutants), never with --no-integration.
+@pytest.mark.parametrize(
+    ("replacement", "all_layers", "integration", "layers"),
+    [
+        ("LIMIT = 4", False, True, {"unit"}),
+        ("LIMIT = 4", True, True, {"unit", "plan", "policy"}),
+        ("LIMIT = 3  # same value", False, False, {"unit", "plan", "policy"}),
+        ("LIMIT = 3  # same value", True, True, {"unit", "plan", "policy", "integration"}),
+    ],
+    ids=["killed", "killed-all-layers", "survivor-no-integration", "survivor-all-layers"],
+)
+def test_layers_run_for_a_mutant(runner: mutants.Runner, replacement: str, all_layers: bool, integration: bool, layers: set[str]) -> None:
+    result = _run(runner, all_layers, integration, replacement=replacement)
+    assert result.status == (mutants.KILLED if replacement == "LIMIT = 4" else mutants.SURVIVED)
+    assert set(result.verdicts) == layers
 
 
 def test_a_selection_failing_on_the_unmutated_tree_kills_nothing(runner: mutants.Runner) -> None:

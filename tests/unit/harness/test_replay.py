@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from journey_guard.account import Account
-from journey_guard.replay import REPLAYED_PREFIX, replay_failures, replay_quarantine
+from journey_guard.ephemeral.account import Account
+from journey_guard.ops.replay import REPLAYED_PREFIX, replay_failures, replay_quarantine
 
 STREAM = "uja-user-events-dev-unit0001"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from journey_guard import faults, leaks, sweep
-from journey_guard.account import Account, AccountRefused, fresh_account_id, moto_account
-from journey_guard.deploy import Deployment
-from journey_guard.moto_server import MotoServer
-from journey_guard.sweep import Found
+from journey_guard.ephemeral import faults, leaks, sweep
+from journey_guard.ephemeral.account import Account, AccountRefused, fresh_account_id, moto_account
+from journey_guard.ephemeral.deploy import Deployment
+from journey_guard.ephemeral.moto_server import MotoServer
+from journey_guard.ephemeral.sweep import Found
 
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
 TRUST = json.dumps(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from journey_guard import deploy, progress, timeline
+from journey_guard import progress
+from journey_guard.ephemeral import deploy, timeline
 
 LOG = "".join(
     timeline.stamp(t, line + "\n")

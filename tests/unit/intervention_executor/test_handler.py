@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 
 import pytest
-from moto import mock_aws
 
 from common.adapters import SNS, DynamoDB
 from common.dynamo import from_item, to_item
 from common.messages import InterventionRequest
 from common.metrics import Counts
 from intervention_executor import handler, rules, service
-from tests.unit.agent_contract import problems
-from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
+from tests.support.agent_contract import problems
+from tests.support.lambdas import bedrock_body, bedrock_event, emf_metrics, lambda_context, sqs_event
+from tests.support.sqs_functions import T0, Aws, Interleaved
 
 USER = "u-1"
 
@@ -51,12 +50,6 @@ class Published:
 
 
 @pytest.fixture
-def aws() -> Iterator[Aws]:
-    with mock_aws():
-        yield create()
-
-
-@pytest.fixture
 def published(aws: Aws) -> Published:
     return Published(aws)
 
@@ -84,7 +77,7 @@ def request(n: int, priority: str = "high", kind: str = "contextual_help") -> In
 
 def run(aws: Aws, clock: Clock, *requests: InterventionRequest, d: service.Dependencies | None = None) -> dict:
     event = sqs_event([r.model_dump_json(exclude_none=True) for r in requests])
-    return handler.handle(event, Context(), d or deps(aws, clock), aws.idempotency("intervention-executor"))
+    return handler.handle(event, lambda_context(), d or deps(aws, clock), aws.idempotency("intervention-executor"))
 
 
 def history(aws: Aws) -> list[dict]:
@@ -202,7 +195,7 @@ def test_concurrent_requests_both_land(aws: Aws, clock: Clock, published: Publis
 def test_out_of_range_priority_in_a_message_fails_that_record(aws: Aws, clock: Clock, published: Published) -> None:
     bad = json.dumps({**json.loads(request(1).model_dump_json()), "priority": "urgent"})
     result = handler.handle(
-        sqs_event([bad, request(2).model_dump_json()]), Context(), deps(aws, clock), aws.idempotency("intervention-executor")
+        sqs_event([bad, request(2).model_dump_json()]), lambda_context(), deps(aws, clock), aws.idempotency("intervention-executor")
     )
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert [m["requestId"] for _, m in published.take()] == ["r2"]
@@ -210,7 +203,7 @@ def test_out_of_range_priority_in_a_message_fails_that_record(aws: Aws, clock: C
 
 def execute_via_bedrock(aws: Aws, clock: Clock, properties: dict) -> tuple[int, dict]:
     event = bedrock_event("intervention-engine", "/execute-intervention", properties)
-    answer = handler.handle(event, Context(), deps(aws, clock), aws.idempotency("intervention-executor"))
+    answer = handler.handle(event, lambda_context(), deps(aws, clock), aws.idempotency("intervention-executor"))
     assert answer["messageVersion"] == "1.0" and answer["response"]["actionGroup"] == "intervention-engine"
     return bedrock_body(answer)
 

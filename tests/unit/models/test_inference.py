@@ -16,7 +16,7 @@ from sagemaker_inference.exit_risk import inference as exit_inference
 from sagemaker_inference.video_engagement import inference as video_inference
 
 from common.scoring import ScoringInputError, exit_risk, video_engagement
-from journey_guard.build import Builder
+from journey_guard.terraform.build import Builder
 
 value = st.one_of(st.integers(min_value=0, max_value=10**6), st.floats(min_value=0, max_value=1e6))
 exit_instances = st.lists(st.dictionaries(st.sampled_from(sorted(exit_risk.FEATURES)), value), min_size=1, max_size=5)

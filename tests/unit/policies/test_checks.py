@@ -11,8 +11,7 @@ import pytest
 
 from policies import gate, plan_checks
 from policies.base import CATALOG, UjaCheck
-
-from .conftest import CHECK_FIXTURES, FIXTURES, Results
+from tests.support.policies import CHECK_FIXTURES, FIXTURES, Results
 
 # A deleted or renamed policy must show up here: the gate's promise to reviewers is this list.
 EXPECTED_CHECK_IDS = {

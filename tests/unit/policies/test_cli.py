@@ -11,41 +11,7 @@ import pytest
 import yaml
 
 from policies import cli, config, gate
-
-from .conftest import FIXTURES
-
-STREAM = """
-variable "shards" {
-  type = number
-}
-
-resource "aws_kinesis_stream" "events" {
-  name            = "uja-user-events"
-  shard_count     = var.shards
-  encryption_type = "KMS"
-  kms_key_id      = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-}
-"""
-QUEUE = """
-resource "aws_sqs_queue" "plain" {
-  name                    = "uja-plain"
-  sqs_managed_sse_enabled = true
-}
-"""
-
-
-def tree(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "tf"
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(["check", *args, "--today", "2026-11-25"])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.support.policies import FIXTURES, QUEUE, STREAM, run, tree
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,7 @@ import yaml
 from journey_guard.paths import REPO
 from policies import adoption, catalog, cli, listing, reports, waivers
 from policies.base import CATALOG
-
-from .test_cli import QUEUE, STREAM, run, tree
+from tests.support.policies import QUEUE, STREAM, run, tree
 
 TODAY = "2026-11-25"
 # Twelve queues without a customer key: twelve UJA_ENC_005 findings, more than GitHub annotates.

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 import yaml
 
-from journey_guard import environments
+from journey_guard.terraform import environments
 from policies import config
 
 

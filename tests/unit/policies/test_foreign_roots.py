@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from policies import cli, roots
-
-from .conftest import FIXTURES
+from tests.support.policies import FIXTURES
 
 pytestmark = pytest.mark.slow
 ROOTS = FIXTURES / "roots"

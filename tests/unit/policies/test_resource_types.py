@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from journey_guard import toolchain
 from journey_guard.paths import TERRAFORM_DIR
+from journey_guard.terraform import toolchain
 from policies import resource_types
 from policies.checks.exp_003_lambda_permission_principal import check as flat_permissions
 from policies.checks.exp_004_resource_policy_open import check as open_policies

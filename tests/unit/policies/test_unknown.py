@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from policies import cli, gate
-
-from .conftest import FIXTURES
+from tests.support.policies import FIXTURES
 
 UNDECIDABLE = """
 variable "bucket_arn" {

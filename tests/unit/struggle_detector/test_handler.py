@@ -4,38 +4,23 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
 
 import pytest
-from moto import mock_aws
 
-from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
 from common.dynamo import from_item, to_item
 from common.messages import StruggleCandidate
 from common.metrics import Counts
 from struggle_detector import handler, rules, service
-from tests.unit.agent_contract import problems
-from tests.unit.sqs_functions import T0, Aws, Context, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
+from tests.support.agent_contract import problems
+from tests.support.lambdas import bedrock_body, bedrock_event, emf_metrics, lambda_context, sqs_event
+from tests.support.sqs_functions import T0, Aws
 
 USER = "u-1"
 COOLDOWN_MS = 30 * 60_000  # the spec's 30 minutes, not the code's constant
 
 
-@pytest.fixture
-def aws() -> Iterator[Aws]:
-    with mock_aws():
-        yield create()
-
-
 def deps(aws: Aws, timestream: bool = True, now: int = T0) -> service.Dependencies:
-    return service.Dependencies(
-        aws.settings("struggle-detector", timestream),
-        DynamoDB(aws.dynamodb),
-        SQS(aws.sqs),
-        Timestream(aws.timestream),
-        SageMakerRuntime(aws.exit_endpoint),
-        lambda: now,
-    )
+    return aws.scoring_deps("struggle-detector", timestream, clock=lambda: now)
 
 
 def candidate(n: int, at: int, attempts: int = 5, feature: str = "export", user: str = USER) -> StruggleCandidate:
@@ -53,7 +38,7 @@ def candidate(n: int, at: int, attempts: int = 5, feature: str = "export", user:
 
 def run(aws: Aws, *candidates: StruggleCandidate, timestream: bool = True) -> dict:
     event = sqs_event([c.model_dump_json() for c in candidates])
-    return handler.handle(event, Context(), deps(aws, timestream), aws.idempotency("struggle-detector"))
+    return handler.handle(event, lambda_context(), deps(aws, timestream), aws.idempotency("struggle-detector"))
 
 
 def seed_signal(aws: Aws, at: int, severity: str = "medium", feature: str = "search") -> None:
@@ -170,7 +155,7 @@ def test_a_retry_after_a_failed_send_still_sends(aws: Aws, monkeypatch: pytest.M
         raise RuntimeError("SQS unavailable")
 
     monkeypatch.setattr(d.sqs, "send", broken)
-    first = handler.handle(sqs_event([candidate(1, T0).model_dump_json()]), Context(), d, aws.idempotency("struggle-detector"))
+    first = handler.handle(sqs_event([candidate(1, T0).model_dump_json()]), lambda_context(), d, aws.idempotency("struggle-detector"))
     assert first == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     monkeypatch.undo()
     assert run(aws, candidate(1, T0)) == {"batchItemFailures": []}
@@ -215,7 +200,7 @@ def test_timestream_off_is_counted(aws: Aws, capsys: pytest.CaptureFixture[str])
 
 def test_a_bad_message_fails_alone(aws: Aws) -> None:
     event = sqs_event([json.dumps({"requestId": "struggle:x"}), candidate(1, T0).model_dump_json()])
-    result = handler.handle(event, Context(), deps(aws), aws.idempotency("struggle-detector"))
+    result = handler.handle(event, lambda_context(), deps(aws), aws.idempotency("struggle-detector"))
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert len(signals(aws)) == 1
 
@@ -234,7 +219,7 @@ def test_bedrock_analysis_is_read_only(aws: Aws) -> None:
         "/analyze-struggle",
         {"userId": ("string", USER), "featureId": ("string", "export"), "attemptCount": ("integer", "4")},
     )
-    answer = handler.handle(event, Context(), deps(aws), aws.idempotency("struggle-detector"))
+    answer = handler.handle(event, lambda_context(), deps(aws), aws.idempotency("struggle-detector"))
     assert answer["messageVersion"] == "1.0"
     assert (answer["response"]["actionGroup"], answer["response"]["apiPath"], answer["response"]["httpMethod"]) == (
         "struggle-detection",
@@ -264,7 +249,10 @@ def test_bedrock_analysis_is_read_only(aws: Aws) -> None:
 )
 def test_bedrock_bad_input_is_a_4xx_with_a_message(aws: Aws, properties: dict, status: int, message: str) -> None:
     answer = handler.handle(
-        bedrock_event("struggle-detection", "/analyze-struggle", properties), Context(), deps(aws), aws.idempotency("struggle-detector")
+        bedrock_event("struggle-detection", "/analyze-struggle", properties),
+        lambda_context(),
+        deps(aws),
+        aws.idempotency("struggle-detector"),
     )
     got, body = bedrock_body(answer)
     assert got == status and message in body["error"]
@@ -273,7 +261,7 @@ def test_bedrock_bad_input_is_a_4xx_with_a_message(aws: Aws, properties: dict, s
 
 def test_bedrock_unknown_operation_is_a_404(aws: Aws) -> None:
     answer = handler.handle(
-        bedrock_event("struggle-detection", "/delete-everything", {}), Context(), deps(aws), aws.idempotency("struggle-detector")
+        bedrock_event("struggle-detection", "/delete-everything", {}), lambda_context(), deps(aws), aws.idempotency("struggle-detector")
     )
     assert bedrock_body(answer)[0] == 404
 
@@ -287,7 +275,7 @@ def test_bedrock_answers_a_failure_in_its_format_without_a_trace(aws: Aws, monke
     monkeypatch.setattr(d.dynamodb, "query", down)
     answer = handler.handle(
         bedrock_event("struggle-detection", "/analyze-struggle", {"userId": ("string", USER)}),
-        Context(),
+        lambda_context(),
         d,
         aws.idempotency("struggle-detector"),
     )

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from moto import mock_aws
 
-from common.adapters import SQS, DynamoDB, SageMakerRuntime, Timestream
+from common.adapters import DynamoDB
 from common.dynamo import from_item
 from common.messages import VideoCandidate
 from common.metrics import Counts
-from tests.unit.agent_contract import problems
-from tests.unit.sqs_functions import T0, Aws, Context, Interleaved, bedrock_body, bedrock_event, create, emf_metrics, sqs_event
+from tests.support.agent_contract import problems
+from tests.support.lambdas import bedrock_body, bedrock_event, emf_metrics, lambda_context, sqs_event
+from tests.support.sqs_functions import T0, Aws, Interleaved
 from video_analyzer import handler, service
 
 USER = "u-1"
 
 
-@pytest.fixture
-def aws() -> Iterator[Aws]:
-    with mock_aws():
-        yield create()
-
-
 def deps(aws: Aws, timestream: bool = True, dynamodb: DynamoDB | None = None) -> service.Dependencies:
-    return service.Dependencies(
-        aws.settings("video-analyzer", timestream),
-        dynamodb or DynamoDB(aws.dynamodb),
-        SQS(aws.sqs),
-        Timestream(aws.timestream),
-        SageMakerRuntime(aws.video_endpoint),
-        lambda: T0,
-    )
+    return aws.scoring_deps("video-analyzer", timestream, dynamodb=dynamodb)
 
 
 def view(n: int, watch_ms: int = 10_000, rate: float = 0.1, video: str = "v1") -> VideoCandidate:
@@ -43,7 +28,7 @@ def view(n: int, watch_ms: int = 10_000, rate: float = 0.1, video: str = "v1") -
 
 def run(aws: Aws, *views: VideoCandidate, timestream: bool = True) -> dict:
     return handler.handle(
-        sqs_event([v.model_dump_json() for v in views]), Context(), deps(aws, timestream), aws.idempotency("video-analyzer")
+        sqs_event([v.model_dump_json() for v in views]), lambda_context(), deps(aws, timestream), aws.idempotency("video-analyzer")
     )
 
 
@@ -108,7 +93,7 @@ def test_a_retry_after_a_later_failure_counts_once(aws: Aws, monkeypatch: pytest
         raise RuntimeError("Timestream unavailable")
 
     monkeypatch.setattr(d.timestream, "write_records", down)
-    failed = handler.handle(sqs_event([view(1).model_dump_json()]), Context(), d, aws.idempotency("video-analyzer"))
+    failed = handler.handle(sqs_event([view(1).model_dump_json()]), lambda_context(), d, aws.idempotency("video-analyzer"))
     assert failed == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert stored(aws)["viewCount"] == 1  # the write landed before the failure
     monkeypatch.undo()
@@ -147,7 +132,7 @@ def test_timestream_off_is_counted(aws: Aws, capsys: pytest.CaptureFixture[str])
 
 def analyze(aws: Aws, properties: dict) -> tuple[int, dict]:
     answer = handler.handle(
-        bedrock_event("video-intelligence", "/analyze-video", properties), Context(), deps(aws), aws.idempotency("video-analyzer")
+        bedrock_event("video-intelligence", "/analyze-video", properties), lambda_context(), deps(aws), aws.idempotency("video-analyzer")
     )
     assert answer["messageVersion"] == "1.0" and answer["response"]["apiPath"] == "/analyze-video"
     return bedrock_body(answer)

@@ -1,0 +1,1 @@
+"""Helpers the tests and the benchmarks import: builders, fakes, constants. Fixtures live in tests/plugins."""
