@@ -174,8 +174,8 @@ class CustomerKeyCheck(UjaCheck):
     dotted through nested blocks; a mapping by resource type where types differ) and, when the
     resource can also be left unencrypted or on another algorithm, the attribute that asks for KMS
     and its value (``ENCRYPTION``, compared by ``matches``; ``encrypted`` where one value will not
-    do). Ours rather than checkov's base: it
-    answers UNKNOWN for an unresolved reference and passes a key created in the same plan.
+    do). Ours rather than checkov's base: it answers UNKNOWN for an unresolved reference and passes a
+    key created in the same plan.
     """
 
     KEY: ClassVar[str | Mapping[str, str]]

@@ -210,7 +210,7 @@ def _presence_refs(plan: plans.Plan, address: str) -> set[str]:
     refs: set[str] = set()
     for depth in range(len(module_path) + 1):
         # The Plan's own configuration walk and module-input resolution (as ``Plan.references``).
-        module = plan._config_module(module_path[:depth])
+        module = plans.config_module(plan.configuration, module_path[:depth])
         if depth < len(module_path):
             block = module.get("module_calls", {}).get(module_path[depth], {})
         else:

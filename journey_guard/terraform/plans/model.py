@@ -136,9 +136,6 @@ class Plan:
     def variables(self) -> dict[str, Any]:
         return {k: v.get("value") for k, v in self.json.get("variables", {}).items()}
 
-    def _config_module(self, module_path: Sequence[str]) -> Mapping[str, Any]:
-        return config_module(self.configuration, module_path)
-
     def _config_resource(self, address: str) -> tuple[list[str], Mapping[str, Any]]:
         """The module path of ``address`` and its resource block in the plan's configuration."""
         module_path, config = config_resource(self.configuration, address)
@@ -164,7 +161,10 @@ class Plan:
         into a local (``module.monitoring.local.alarms``) stays as it is: the configuration has no locals."""
         module_path, config = self._config_resource(address)
         levels = [(module_path, config)] + [
-            (module_path[:depth], self._config_module(module_path[:depth]).get("module_calls", {}).get(module_path[depth], {}))
+            (
+                module_path[:depth],
+                config_module(self.configuration, module_path[:depth]).get("module_calls", {}).get(module_path[depth], {}),
+            )
             for depth in range(len(module_path))
         ]
         refs: set[str] = set()
@@ -179,7 +179,7 @@ class Plan:
         for ref in refs:
             var = _VAR_REF.match(ref)
             if var and module_path:
-                call = self._config_module(module_path[:-1]).get("module_calls", {}).get(module_path[-1], {})
+                call = config_module(self.configuration, module_path[:-1]).get("module_calls", {}).get(module_path[-1], {})
                 parents = self._resolve(module_path[:-1], call.get("expressions", {}).get(var["name"], {}).get("references", []))
                 # var.key_arns["ml"] given module.keys.key_arns: the index applies to what was passed.
                 out |= parents | {parent + var["rest"] for parent in parents if var["rest"]}
